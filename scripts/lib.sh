@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Shared helpers for run.sh and test.sh: installing and running a local PostgreSQL cluster,
+# finding free ports, installing Chromium. Sourced, not executed.
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  if [ -z "${_APT_UPDATED:-}" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    _APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# Echoes the directory holding initdb/pg_ctl/postgres, installing the OS packages when missing.
+pg_bindir() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
+  done
+  if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+    dirname "$(readlink -f "$(command -v initdb)")"; return 0
+  fi
+  log "PostgreSQL server binaries not found: installing the OS packages"
+  apt_install postgresql postgresql-contrib
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
+  done
+  echo "could not install PostgreSQL" >&2; return 1
+}
+
+# PostgreSQL refuses to run as root: as root, run the cluster as the 'postgres' user.
+pg_user() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || as_root useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    echo postgres
+  else
+    id -un
+  fi
+}
+
+run_as_pg_user() {
+  local user; user="$(pg_user)"
+  if [ "$(id -un)" = "$user" ]; then "$@"; else
+    # runuser keeps no environment surprises; cd / avoids "could not change directory" noise
+    (cd / && runuser -u "$user" -- "$@")
+  fi
+}
+
+port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( (RANDOM % 20000) + 30000 ))
+    if port_is_free "$port"; then echo "$port"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+# pg_start DATADIR PORT: initialises DATADIR if empty, then starts the cluster on 127.0.0.1:PORT.
+pg_start() {
+  local datadir="$1" port="$2" bindir user
+  bindir="$(pg_bindir)"; user="$(pg_user)"
+  mkdir -p "$datadir"
+  chown "$user" "$datadir" 2>/dev/null || true
+  chmod 700 "$datadir"
+  if [ ! -f "$datadir/PG_VERSION" ]; then
+    run_as_pg_user "$bindir/initdb" -D "$datadir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null \
+      || run_as_pg_user "$bindir/initdb" -D "$datadir" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+  fi
+  run_as_pg_user "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c synchronous_commit=${PG_SYNC_COMMIT:-on} -c full_page_writes=${PG_FSYNC:-on}" \
+    start >/dev/null
+}
+
+pg_stop() {
+  local datadir="$1" bindir
+  [ -f "$datadir/postmaster.pid" ] || return 0
+  bindir="$(pg_bindir)"
+  run_as_pg_user "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "Chromium not found: installing the OS package"
+    apt_install chromium fonts-liberation
+  fi
+}

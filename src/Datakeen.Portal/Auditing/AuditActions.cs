@@ -1,0 +1,15 @@
+namespace Datakeen.Portal.Auditing;
+
+public static class AuditActions
+{
+    public const string WorkspaceCreated = "workspace.created";
+    public const string MemberAdded = "member.added";
+    public const string MemberRoleChanged = "member.role_changed";
+    public const string MemberRemoved = "member.removed";
+    public const string KeyRevealed = "key.revealed";
+    public const string KeyCopied = "key.copied";
+    public const string KeyRotated = "key.rotated";
+    public const string KeyRevoked = "key.revoked";
+    public const string AuthorizationFailed = "authorization.failed";
+    public const string CreditsGranted = "credits.granted";
+}

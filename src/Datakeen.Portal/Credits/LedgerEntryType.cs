@@ -1,0 +1,7 @@
+namespace Datakeen.Portal.Credits;
+
+public enum LedgerEntryType
+{
+    Grant = 0,
+    Consume = 1,
+}

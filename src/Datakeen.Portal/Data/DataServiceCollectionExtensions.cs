@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Datakeen.Portal.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "Portal";
+
+    public static IServiceCollection AddPortalData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException(
+                $"Connection string '{ConnectionStringName}' is missing (set ConnectionStrings__{ConnectionStringName}).");
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContextFactory<PortalDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention());
+
+        // Data Protection keys live in PostgreSQL so every replica can decrypt what another encrypted.
+        services.AddDataProtection()
+            .SetApplicationName("Datakeen.Portal")
+            .PersistKeysToDbContext<PortalDbContext>();
+
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}

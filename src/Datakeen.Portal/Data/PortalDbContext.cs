@@ -1,0 +1,25 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Credits;
+using Datakeen.Portal.Workspaces;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Datakeen.Portal.Data;
+
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
+    : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<PortalUser> Users => Set<PortalUser>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<CreditAccount> CreditAccounts => Set<CreditAccount>();
+    public DbSet<CreditLedgerEntry> CreditLedgerEntries => Set<CreditLedgerEntry>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+}

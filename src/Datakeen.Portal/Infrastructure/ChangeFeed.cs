@@ -1,0 +1,20 @@
+namespace Datakeen.Portal.Infrastructure;
+
+// In-process fan-out of database change notifications (PostgreSQL LISTEN/NOTIFY), so that every
+// instance of the portal hears about a rotation or a credit change made by any other instance.
+public sealed class ChangeFeed
+{
+    public const string KeyChannel = "datakeen_key_changes";
+    public const string CreditChannel = "datakeen_credit_changes";
+    public static readonly IReadOnlyList<string> Channels = [KeyChannel, CreditChannel];
+
+    // (channel, payload). Payloads carry ids only, never key material.
+    public event Action<string, string>? Notified;
+
+    // Raised after the listener (re)connected: notifications may have been missed, so caches flush.
+    public event Action? Reconnected;
+
+    public void Publish(string channel, string payload) => Notified?.Invoke(channel, payload);
+
+    public void RaiseReconnected() => Reconnected?.Invoke();
+}

@@ -1,0 +1,13 @@
+namespace Datakeen.Portal.Infrastructure;
+
+// Operator verbs: `dotnet Datakeen.Portal.dll <verb> [options]`.
+public static class CommandLineVerbs
+{
+    private static readonly Dictionary<string, Func<string[], Task<int>>> Verbs = new(StringComparer.Ordinal)
+    {
+    };
+
+    public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);
+
+    public static Task<int> RunAsync(string[] args) => Verbs[args[0]](args[1..]);
+}

@@ -1,0 +1,55 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Auth;
+using Datakeen.Portal.Components;
+using Datakeen.Portal.Credits;
+using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Workspaces;
+using MudBlazor.Services;
+
+if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
+{
+    return await CommandLineVerbs.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPortalData(builder.Configuration);
+builder.Services.AddChangeFeed();
+builder.Services.AddAuditing();
+builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);
+builder.Services.AddWorkspaces();
+builder.Services.AddApiKeys(builder.Configuration);
+builder.Services.AddCredits();
+builder.Services.AddPortalApi();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseSecurityHeaders();
+app.UseWhen(
+    context => !context.Request.Path.StartsWithSegments("/api"),
+    pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthEndpoints();
+app.MapPortalApi();
+app.MapAuthEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

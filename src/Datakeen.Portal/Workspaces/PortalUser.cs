@@ -1,0 +1,14 @@
+namespace Datakeen.Portal.Workspaces;
+
+// A person as asserted by the OpenID Connect provider, keyed by (issuer, subject).
+public sealed class PortalUser
+{
+    public Guid Id { get; set; }
+    public required string Issuer { get; set; }
+    public required string Subject { get; set; }
+    public string? Email { get; set; }
+    public bool EmailVerified { get; set; }
+    public string? DisplayName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastSignInAt { get; set; }
+}

@@ -1,0 +1,7 @@
+namespace Datakeen.Portal.Workspaces;
+
+public enum WorkspaceRole
+{
+    Member = 0,
+    Admin = 1,
+}

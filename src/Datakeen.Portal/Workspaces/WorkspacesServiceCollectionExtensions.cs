@@ -1,0 +1,6 @@
+namespace Datakeen.Portal.Workspaces;
+
+public static class WorkspacesServiceCollectionExtensions
+{
+    public static IServiceCollection AddWorkspaces(this IServiceCollection services) => services;
+}

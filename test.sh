@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test of the solution (unit, bUnit, integration on a real PostgreSQL, browser end-to-end
+# in headless Chromium) against a throwaway PostgreSQL cluster that it creates and always removes.
+# Ends with the line "N passed, N failed"; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+source scripts/lib.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+ensure_chromium
+PG_BIN="$(pg_bindir)" || exit 1
+
+WORK_DIR="$(mktemp -d /tmp/datakeen-test.XXXXXX)"
+chmod 755 "$WORK_DIR"
+PG_DATA="$WORK_DIR/pg"
+cleanup() {
+  pg_stop "$PG_DATA"
+  rm -rf "$WORK_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PG_PORT="$(free_port)"
+log "Starting a throwaway PostgreSQL cluster on port $PG_PORT ($PG_DATA)"
+# Durability is irrelevant for a throwaway cluster; turning it off makes the suite faster.
+PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$PG_DATA" "$PG_PORT" || { cat "$PG_DATA/server.log" >&2; exit 1; }
+export DATAKEEN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Pooling=true;Maximum Pool Size=200"
+export DATAKEEN_TEST_CHROMIUM=/usr/bin/chromium
+
+log "Building"
+dotnet tool restore >/dev/null
+if ! dotnet build Datakeen.Portal.sln -c Release -nologo -v q 2>&1 | tail -n 30; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+total_passed=0
+total_failed=0
+status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  grep -q 'Microsoft.NET.Test.Sdk' "$project" || continue
+  log "Testing $name"
+  out="$WORK_DIR/$name.log"
+  { dotnet test "$project" -c Release --no-build -nologo 2>&1; echo $? >"$out.rc"; } | tee "$out" \
+    | grep -vE '^(Test run for|A total of|Starting test execution|\s*$)' || true
+  rc="$(cat "$out.rc")"
+  summary="$(grep -E '(Passed|Failed)!\s+-' "$out" | tail -n 1)"
+  passed="$(sed -nE 's/.*Passed:\s*([0-9]+).*/\1/p' <<<"$summary")"
+  failed="$(sed -nE 's/.*Failed:\s*([0-9]+),.*/\1/p' <<<"$summary")"
+  if [ -z "$summary" ]; then
+    echo "$name: the test run ended without a summary (crash or build problem)" >&2
+    passed=0; failed=1
+  fi
+  if [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + ${passed:-0}))
+  total_failed=$((total_failed + ${failed:-0}))
+  [ "$rc" -eq 0 ] || status=1
+done
+
+[ "$total_failed" -eq 0 ] || status=1
+echo "$total_passed passed, $total_failed failed"
+exit "$status"

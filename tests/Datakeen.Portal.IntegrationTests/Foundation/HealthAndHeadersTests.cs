@@ -1,0 +1,76 @@
+using System.Net;
+using Datakeen.Portal.Testing;
+
+namespace Datakeen.Portal.IntegrationTests.Foundation;
+
+public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
+{
+    [Fact]
+    public async Task Healthz_and_readyz_answer_200_on_a_migrated_database()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        using var client = portal.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_answers_503_when_the_database_is_unreachable()
+    {
+        var unreachable = "Host=127.0.0.1;Port=1;Database=nothing;Username=postgres;Timeout=2";
+        await using var portal = new PortalFactory(unreachable, new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+        using var client = portal.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_answers_503_when_migrations_are_pending()
+    {
+        var empty = await TestPostgres.CreateEmptyDatabaseAsync();
+        try
+        {
+            await using var portal = new PortalFactory(empty, new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+            using var client = portal.CreateClient();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/readyz")).StatusCode);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(empty);
+        }
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/api/v1/whoami")]
+    [InlineData("/not-found")]
+    public async Task Every_response_carries_the_security_headers(string path)
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        using var client = portal.CreateClient(new() { AllowAutoRedirect = false });
+
+        using var response = await client.GetAsync(path);
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("default-src 'self'", csp);
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(response.Headers.CacheControl?.NoStore, $"{path} must not be cached");
+    }
+
+    [Fact]
+    public async Task Hsts_is_sent_outside_development_over_https()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString, new Dictionary<string, string?> { ["environment"] = "Production" });
+        using var client = portal.CreateClient(new() { BaseAddress = new Uri("https://portal.example"), AllowAutoRedirect = false });
+
+        using var response = await client.GetAsync("/healthz");
+
+        Assert.Contains("max-age=", Assert.Single(response.Headers.GetValues("Strict-Transport-Security")));
+    }
+}
