@@ -18,3 +18,14 @@ public sealed class ChangeFeed
 
     public void RaiseReconnected() => Reconnected?.Invoke();
 }
+
+// Payload convention on both channels: "{workspaceId}" optionally followed by ":" and channel-specific
+// ids (never key material), so any listener can tell which workspace changed.
+public static class ChangePayload
+{
+    public static string For(Guid workspaceId, string? detail = null) =>
+        detail is null ? workspaceId.ToString("D") : $"{workspaceId:D}:{detail}";
+
+    public static Guid? WorkspaceOf(string payload) =>
+        Guid.TryParse(payload.AsSpan(0, Math.Min(36, payload.Length)), out var id) ? id : null;
+}

@@ -1,0 +1,65 @@
+using Datakeen.Portal.Auth;
+
+namespace Datakeen.Portal.ApiKeys;
+
+// What the API & Docs tab asks of the keys. Every method checks the actor's role in the workspace
+// itself (the UI hiding a control is presentation only) and audits what it does.
+public interface IApiKeyManager
+{
+    // The active key of each (environment, kind), plus keys still inside a rotation grace period.
+    // Never carries a secret plaintext.
+    Task<IReadOnlyList<ApiKeyView>> ListAsync(Guid workspaceId, Actor actor, CancellationToken ct = default);
+
+    // Returns the plaintext to this caller only; audits key.revealed or key.copied.
+    Task<KeyAccessResult> GetPlaintextAsync(Guid workspaceId, Guid keyId, KeyAccessPurpose purpose, Actor actor,
+        CancellationToken ct = default);
+
+    // New key + old key revoked (or expiring after the grace period) in one transaction.
+    Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,
+        CancellationToken ct = default);
+}
+
+public enum KeyAccessPurpose
+{
+    Reveal,
+    Copy,
+}
+
+public sealed record ApiKeyView(
+    Guid Id,
+    KeyEnvironment Environment,
+    KeyKind Kind,
+    string MaskedValue,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastUsedAt,
+    bool IsActive,
+    // Null while active; for a key being replaced, when it stops working.
+    DateTimeOffset? ExpiresAt,
+    // False for a Production secret after its one reveal: only the hash is left.
+    bool CanRevealPlaintext);
+
+public enum KeyAccessOutcome
+{
+    Ok,
+    NotFound,
+    Forbidden,
+    NoLongerRevealable,
+}
+
+public sealed record KeyAccessResult(KeyAccessOutcome Outcome, string? Plaintext, string? Message)
+{
+    public static KeyAccessResult Ok(string plaintext) => new(KeyAccessOutcome.Ok, plaintext, null);
+    public static KeyAccessResult Fail(KeyAccessOutcome outcome, string message) => new(outcome, null, message);
+}
+
+public enum KeyRotationOutcome
+{
+    Rotated,
+    NotFound,
+    Forbidden,
+    // The key was already rotated (by someone else, or in another tab): nothing was changed.
+    Stale,
+    InvalidGracePeriod,
+}
+
+public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message);
