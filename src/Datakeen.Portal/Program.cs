@@ -23,6 +23,7 @@ builder.Services.AddWorkspaces();
 builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddCredits();
 builder.Services.AddPortalApi();
+builder.Services.AddApiReference();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -35,6 +36,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSecurityHeaders();
+app.UseApiReference();
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
