@@ -9,6 +9,10 @@ public static class FriendlyTime
     public static string Absolute(DateTimeOffset at) =>
         at.ToUniversalTime().ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
+    // For tables where the column header already says UTC.
+    public static string Short(DateTimeOffset at) =>
+        at.ToUniversalTime().ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
+
     public static string Iso(DateTimeOffset at) =>
         at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
