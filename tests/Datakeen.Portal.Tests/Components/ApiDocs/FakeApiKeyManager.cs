@@ -70,9 +70,25 @@ public sealed class FakeApiKeyManager : IApiKeyManager
         CancellationToken ct = default)
     {
         PlaintextRequests.Add((keyId, purpose));
-        return Task.FromResult(_plaintexts.TryGetValue(keyId, out var plaintext)
-            ? KeyAccessResult.Ok(plaintext)
-            : KeyAccessResult.Fail(KeyAccessOutcome.NotFound, "No such key."));
+        var index = Keys.FindIndex(k => k.Id == keyId);
+        if (index < 0)
+        {
+            return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NotFound, "No such key."));
+        }
+
+        // The default reveal policy: a Production secret can be revealed or copied once.
+        var key = Keys[index];
+        if (!key.CanRevealPlaintext)
+        {
+            return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, "This key can no longer be shown."));
+        }
+
+        if (key is { Environment: KeyEnvironment.Production, Kind: KeyKind.Secret })
+        {
+            Keys[index] = key with { CanRevealPlaintext = false };
+        }
+
+        return Task.FromResult(KeyAccessResult.Ok(_plaintexts[keyId]));
     }
 
     public Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,

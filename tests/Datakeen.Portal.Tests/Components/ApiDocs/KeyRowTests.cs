@@ -172,4 +172,69 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Assert.Contains("still works until", notice);
         Assert.Contains("in 23 hours", notice);
     }
+
+    [Fact]
+    public void A_revealed_production_secret_stays_shown_until_hidden_then_can_no_longer_be_shown()
+    {
+        var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
+        var plaintext = KeyManager.Plaintext(key);
+        var tab = RenderTab();
+
+        Button(tab, "Reveal production secret key").Click();
+
+        Assert.Equal(plaintext, tab.Find("[data-testid='key-production-secret']").TextContent);
+        Assert.Contains("Shown once — copy it now", tab.Find("[role='region'][aria-label='Production environment']").TextContent);
+
+        Button(tab, "Hide production secret key").Click();
+
+        Assert.DoesNotContain(plaintext, tab.Markup);
+        Assert.Contains("This key can no longer be shown. Rotate it to get a new one.",
+            tab.Find("[role='region'][aria-label='Production environment']").TextContent);
+        Assert.False(HasButton(tab, "Reveal production secret key"));
+        Assert.True(HasButton(tab, "Rotate production secret key"));
+    }
+
+    [Fact]
+    public void Copying_a_revealed_production_secret_copies_the_value_on_screen()
+    {
+        var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
+        JSInterop.SetupVoid("datakeen.copyText", _ => true).SetVoidResult();
+        var tab = RenderTab();
+
+        Button(tab, "Reveal production secret key").Click();
+        Button(tab, "Copy production secret key").Click();
+
+        Assert.Equal(KeyManager.Plaintext(key), JSInterop.VerifyInvoke("datakeen.copyText").Arguments[0]);
+        Assert.Equal([(key.Id, KeyAccessPurpose.Reveal), (key.Id, KeyAccessPurpose.Copy)], KeyManager.PlaintextRequests);
+    }
+
+    [Fact]
+    public void Copying_an_unrevealed_production_secret_uses_its_one_reveal_and_the_card_says_so()
+    {
+        var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
+        JSInterop.SetupVoid("datakeen.copyText", _ => true).SetVoidResult();
+        var tab = RenderTab();
+
+        Button(tab, "Copy production secret key").Click();
+
+        Assert.Equal(KeyManager.Plaintext(key), JSInterop.VerifyInvoke("datakeen.copyText").Arguments[0]);
+        Assert.DoesNotContain(KeyManager.Plaintext(key), tab.Markup);
+        tab.WaitForAssertion(() => Assert.Contains("This key can no longer be shown.",
+            tab.Find("[role='region'][aria-label='Production environment']").TextContent));
+    }
+
+    [Fact]
+    public void A_refused_reveal_explains_why_and_shows_nothing()
+    {
+        var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
+        var tab = RenderTab();
+        KeyManager.Keys[KeyManager.Keys.IndexOf(key)] = key with { CanRevealPlaintext = false };
+
+        Button(tab, "Reveal production secret key").Click();
+
+        var snackbar = Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
+        Assert.Equal("This key can no longer be shown.", snackbar.Message);
+        Assert.Equal(key.MaskedValue, tab.Find("[data-testid='key-production-secret']").TextContent);
+        tab.WaitForAssertion(() => Assert.False(HasButton(tab, "Reveal production secret key")));
+    }
 }

@@ -82,8 +82,13 @@ public sealed partial class ApiDocsTab : IDisposable
                 _keys = keys;
             }
         }
-        catch (Exception ex) when (!_disposed.IsCancellationRequested)
+        catch (Exception ex)
         {
+            if (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
             Logger.LogWarning(ex, "Loading the API keys of workspace {WorkspaceId} failed", WorkspaceId);
             _loadFailed = true;
         }
@@ -102,8 +107,13 @@ public sealed partial class ApiDocsTab : IDisposable
                 _history = history;
             }
         }
-        catch (Exception ex) when (!_disposed.IsCancellationRequested)
+        catch (Exception ex)
         {
+            if (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
             Logger.LogWarning(ex, "Loading the test credits of workspace {WorkspaceId} failed", WorkspaceId);
             _loadFailed = true;
         }

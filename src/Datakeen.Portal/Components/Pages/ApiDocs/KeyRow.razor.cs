@@ -59,43 +59,46 @@ public partial class KeyRow
             return;
         }
 
-        var plaintext = await FetchPlaintextAsync(KeyAccessPurpose.Reveal);
-        if (plaintext is not null)
+        var result = await RequestPlaintextAsync(KeyAccessPurpose.Reveal);
+        if (result is { Outcome: KeyAccessOutcome.Ok, Plaintext: { } plaintext })
         {
             _plaintext = plaintext;
             _plaintextKeyId = Key.Id;
+            await RefreshIfShownOnceAsync();
+            return;
         }
+
+        await ReportRefusalAsync(result);
     }
 
     private async Task CopyAsync()
     {
-        // Already revealed: copy what is on screen. Asking again would fail for a Production secret,
-        // whose one reveal has just been used.
-        var plaintext = _plaintext ?? await FetchPlaintextAsync(KeyAccessPurpose.Copy);
-        if (plaintext is not null)
+        // Always ask the server, so the copy is authorised and audited like a reveal.
+        var result = await RequestPlaintextAsync(KeyAccessPurpose.Copy);
+        if (result is { Outcome: KeyAccessOutcome.Ok, Plaintext: { } plaintext })
         {
             await Clipboard.CopyAsync(plaintext);
+            await RefreshIfShownOnceAsync();
+            return;
         }
+
+        // A Production secret revealed in this row has used its one reveal: copy what is on screen.
+        if (result is { Outcome: KeyAccessOutcome.NoLongerRevealable } && _plaintext is not null)
+        {
+            await Clipboard.CopyAsync(_plaintext);
+            return;
+        }
+
+        await ReportRefusalAsync(result);
     }
 
-    private async Task<string?> FetchPlaintextAsync(KeyAccessPurpose purpose)
+    // Null when the key service could not be reached (already reported).
+    private async Task<KeyAccessResult?> RequestPlaintextAsync(KeyAccessPurpose purpose)
     {
         _busy = true;
         try
         {
-            var result = await Keys.GetPlaintextAsync(WorkspaceId, Key.Id, purpose, Actor);
-            if (result.Outcome == KeyAccessOutcome.Ok && result.Plaintext is not null)
-            {
-                return result.Plaintext;
-            }
-
-            Snackbar.Add(result.Message ?? DefaultMessage(result.Outcome), Severity.Warning);
-            if (result.Outcome is KeyAccessOutcome.NoLongerRevealable or KeyAccessOutcome.NotFound)
-            {
-                await OnKeysChanged.InvokeAsync();
-            }
-
-            return null;
+            return await Keys.GetPlaintextAsync(WorkspaceId, Key.Id, purpose, Actor);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -105,6 +108,30 @@ public partial class KeyRow
         finally
         {
             _busy = false;
+        }
+    }
+
+    // A Production secret's one reveal is now used: reload so the card says so (a shown value stays).
+    private async Task RefreshIfShownOnceAsync()
+    {
+        if (IsShownOnce)
+        {
+            await OnKeysChanged.InvokeAsync();
+        }
+    }
+
+    private async Task ReportRefusalAsync(KeyAccessResult? result)
+    {
+        if (result is null)
+        {
+            return;
+        }
+
+        Snackbar.Add(result.Message ?? DefaultMessage(result.Outcome), Severity.Warning);
+        if (result.Outcome is KeyAccessOutcome.NoLongerRevealable or KeyAccessOutcome.NotFound)
+        {
+            // The card is out of date: show the key's real state.
+            await OnKeysChanged.InvokeAsync();
         }
     }
 
