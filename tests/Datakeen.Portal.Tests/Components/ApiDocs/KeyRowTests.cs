@@ -237,4 +237,18 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Assert.Equal(key.MaskedValue, tab.Find("[data-testid='key-production-secret']").TextContent);
         tab.WaitForAssertion(() => Assert.False(HasButton(tab, "Reveal production secret key")));
     }
+
+    [Fact]
+    public void A_revealed_secret_is_dropped_when_the_viewer_stops_being_an_admin()
+    {
+        var plaintext = KeyManager.Plaintext(KeyManager.Key(KeyEnvironment.Test, KeyKind.Secret));
+        var tab = RenderTab();
+        Button(tab, "Reveal test secret key").Click();
+        Assert.Contains(plaintext, tab.Markup);
+
+        tab.Render(parameters => parameters.Add(p => p.IsAdmin, false));
+
+        Assert.DoesNotContain(plaintext, tab.Markup);
+        Assert.False(HasButton(tab, "Hide test secret key"));
+    }
 }

@@ -44,8 +44,9 @@ public partial class KeyRow
 
     protected override void OnParametersSet()
     {
-        // A rotation gives this row a different key: never keep showing the old one's plaintext.
-        if (_plaintext is not null && _plaintextKeyId != Key.Id)
+        // A rotation gives this row a different key, and a demoted admin is a member: in both cases
+        // stop showing the plaintext that was revealed.
+        if (_plaintext is not null && (_plaintextKeyId != Key.Id || MemberSeesMaskedOnly))
         {
             _plaintext = null;
         }
