@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components;
+using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
@@ -25,6 +26,7 @@ builder.Services.AddCredits();
 builder.Services.AddPortalApi();
 builder.Services.AddApiReference();
 builder.Services.AddMudServices();
+builder.Services.AddApiDocsUi(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
