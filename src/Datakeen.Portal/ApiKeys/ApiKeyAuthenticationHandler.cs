@@ -80,8 +80,11 @@ public sealed class ApiKeyAuthenticationHandler(
         await ApiKeyProblems.Unauthorized().ExecuteAsync(Context);
     }
 
+    // The only API-key requirement beyond authentication is "secret key"; anything else refused is a plain 403.
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiKeyProblems.PublicKeyForbidden().ExecuteAsync(Context);
+        (Context.User.GetApiKeyIdentity()?.Kind == KeyKind.Secret
+            ? ApiKeyProblems.Forbidden()
+            : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
 
     private static ReadOnlyMemory<char>? ExtractBearer(Microsoft.Extensions.Primitives.StringValues headers)
     {
