@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (rateLimits.IsClientBlocked(client, out var blockedFor))
         {
             _retryAfter = blockedFor;
-            return AuthenticateResult.Fail("rate_limited");
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
         }
 
         var headers = Request.Headers.Authorization;
@@ -49,7 +49,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!rateLimits.TryAcquireForKey(key.KeyId, out var waitFor))
         {
             _retryAfter = waitFor;
-            return AuthenticateResult.Fail("rate_limited");
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
         }
 
         usage.Record(key.KeyId);
