@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Datakeen.Portal.Testing;
 
@@ -10,6 +11,9 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
 {
     public string ConnectionString { get; } = connectionString;
 
+    // When set, every log entry of the host (Debug and above) also goes here.
+    public CapturedLogs? LogCapture { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -17,6 +21,13 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (LogCapture is { } capture)
+        {
+            builder.ConfigureLogging(logging => logging
+                .AddProvider(capture)
+                .AddFilter<CapturedLogs>(null, LogLevel.Debug));
         }
     }
 }
