@@ -11,6 +11,4 @@ public static class CreditsServiceCollectionExtensions
         services.AddHostedService<IdempotencyPurgeJob>();
         return services;
     }
-
-    public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api) => api;
 }
