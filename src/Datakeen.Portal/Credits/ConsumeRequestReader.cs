@@ -50,10 +50,20 @@ public static class ConsumeRequestReader
 
         var buffer = new byte[MaxBodyBytes + 1];
         var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        try
         {
-            length += read;
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Malformed framing (bad chunked encoding, body shorter than its Content-Length...): the client's fault.
+            return ConsumeBody.Fail(e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? CreditProblems.TooLarge(MaxBodyBytes)
+                : CreditProblems.Invalid("The request body could not be read."));
         }
 
         if (length > MaxBodyBytes)
