@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
@@ -129,14 +130,21 @@ public static class CreditEndpoints
                 return Answer(claim.Response!);
         }
 
-        StoredResponse? answer = null;
+        // The entry id is chosen here so the answer to store can name it before the debit runs.
+        var entryId = Guid.CreateVersion7();
+        var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, Balance: 0), JsonSerializerOptions.Web);
+        // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
+        var beforeBalance = created[..^"0}".Length];
+        var answer = new IdempotentAnswer(beforeBalance, "}", new StoredResponse(StatusCodes.Status402PaymentRequired,
+            CreditProblems.Insufficient(body.Amount, environment).ToJson()));
+        ConsumeResult result;
         try
         {
             // Not cancelled by the client going away: once claimed, the request runs to its stored answer,
             // which the client's retry then gets.
-            await ledger.ConsumeAsync(
-                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId),
-                result => answer = Render(result, environment),
+            result = await ledger.ConsumeAsync(
+                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
+                answer,
                 CancellationToken.None);
         }
         catch (PostgresException e) when (e.ConstraintName == "ux_credit_ledger_idempotency")
@@ -151,17 +159,10 @@ public static class CreditEndpoints
             throw;
         }
 
-        return Answer(answer!);
+        return result.Outcome == ConsumeOutcome.Consumed
+            ? Answer(new StoredResponse(StatusCodes.Status201Created, beforeBalance + result.Balance!.Value.ToString(CultureInfo.InvariantCulture) + answer.ConsumedBodyAfterBalance))
+            : Answer(answer.Refused);
     }
-
-    private static StoredResponse Render(ConsumeResult result, string environment) => result.Outcome switch
-    {
-        ConsumeOutcome.Consumed => new StoredResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(
-            new ConsumeResponse(result.EntryId!.Value, environment, result.Amount, result.Balance!.Value), JsonSerializerOptions.Web)),
-        ConsumeOutcome.InsufficientCredits => new StoredResponse(StatusCodes.Status402PaymentRequired,
-            CreditProblems.Insufficient(result.Amount, environment).ToJson()),
-        _ => throw new ArgumentOutOfRangeException(nameof(result)),
-    };
 
     private static IResult Answer(StoredResponse response) => TypedResults.Content(
         response.Body,

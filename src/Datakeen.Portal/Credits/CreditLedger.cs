@@ -16,16 +16,32 @@ public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, Au
 {
     public const int MaxConsumeAmount = 100;
 
-    // The conditional update is the whole concurrency story: PostgreSQL re-checks `balance >= n` on the
-    // row it locked, so concurrent consumers can never overspend and a refused one writes nothing.
-    private const string DebitSql =
-        "UPDATE credit_accounts SET balance = balance - $1, updated_at = now() " +
-        "WHERE workspace_id = $2 AND environment = $3 AND balance >= $1 RETURNING id, balance";
+    // One statement, so one implicit transaction and one round trip: the conditional debit (PostgreSQL
+    // re-checks `balance >= n` on the row it locked, so concurrent consumers can never overspend and a
+    // refused one writes nothing), the entry that explains it, the NOTIFY (delivered on commit) and, for an
+    // Idempotency-Key, the stored answer. The account row stays locked only while the statement runs, never
+    // across client round trips, which is what keeps a hot workspace fast.
+    private const string DebitAndEntrySql =
+        "WITH debit AS (" +
+        " UPDATE credit_accounts SET balance = balance - $1, updated_at = now()" +
+        " WHERE workspace_id = $2 AND environment = $3 AND balance >= $1" +
+        " RETURNING id, balance), " +
+        "entry AS (" +
+        " INSERT INTO credit_ledger_entries (id, account_id, workspace_id, environment, type, amount, balance_after," +
+        " is_welcome_grant, reference, idempotency_key, actor_api_key_id, created_at)" +
+        " SELECT $4, debit.id, $2, $3, 'Consume', -$1, debit.balance, false, $5, $6, $7, $8 FROM debit" +
+        " RETURNING balance_after) ";
 
-    private const string InsertEntrySql =
-        "INSERT INTO credit_ledger_entries (id, account_id, workspace_id, environment, type, amount, balance_after, " +
-        "is_welcome_grant, reference, idempotency_key, actor_api_key_id, created_at) " +
-        "VALUES ($1, $2, $3, $4, 'Consume', $5, $6, false, $7, $8, $9, $10)";
+    // A data-modifying CTE always runs: it stores the 201 (its body completed with the new balance) or the 402.
+    private const string AnswerSql =
+        ", answer AS (" +
+        " UPDATE idempotency_records SET" +
+        " response_status = CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 201 ELSE $11 END," +
+        " response_body = COALESCE((SELECT $12 || balance_after || $13 FROM entry), $14)," +
+        " completed_at = $8" +
+        " WHERE workspace_id = $2 AND key = $6) ";
+
+    private const string NotifyAndReturnSql = "SELECT entry.balance_after, pg_notify($9, $10) FROM entry";
 
     // Upsert: an operator may grant to an account that workspace creation has not opened (older data).
     private const string GrantSql =
@@ -34,80 +50,55 @@ public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, Au
         "ON CONFLICT (workspace_id, environment) DO UPDATE SET balance = credit_accounts.balance + $1, updated_at = $5 " +
         "RETURNING id, balance";
 
-    private const string NotifySql = "SELECT pg_notify($1, $2)";
-
-    // Debits the account of (workspace, environment). When `completion` is given, the answer to store
-    // for the Idempotency-Key is written in the same transaction, so a crash can never leave a debit
-    // without its recorded answer (or an answer without its debit).
-    public async Task<ConsumeResult> ConsumeAsync(ConsumeCommand command, Func<ConsumeResult, StoredResponse>? completion = null,
+    // Debits the account of (workspace, environment). With an answer, what to replay for the request's
+    // Idempotency-Key is stored by the same statement, so a crash can never leave a debit without its
+    // recorded answer (or an answer without its debit).
+    public async Task<ConsumeResult> ConsumeAsync(ConsumeCommand command, IdempotentAnswer? answer = null,
         CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(command.Amount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(command.Amount, MaxConsumeAmount);
+        if (answer is not null && command.IdempotencyKey is null)
+        {
+            throw new ArgumentException("An answer can only be stored for a request with an Idempotency-Key.", nameof(answer));
+        }
 
+        var now = time.GetUtcNow();
+        var entryId = command.EntryId ?? Guid.CreateVersion7(now);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-
-        Guid accountId;
-        long balance;
-        await using (var debit = new NpgsqlCommand(DebitSql, connection, transaction))
-        {
-            debit.Parameters.Add(new NpgsqlParameter<long> { TypedValue = command.Amount });
-            debit.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = command.WorkspaceId });
-            debit.Parameters.Add(new NpgsqlParameter<string> { TypedValue = command.Environment.ToString() });
-            await using var reader = await debit.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct))
-            {
-                await reader.DisposeAsync();
-                var refused = ConsumeResult.Insufficient(command);
-                if (completion is not null)
-                {
-                    await ExecuteAsync(connection, transaction, ct, IdempotencyStore.CompleteCommand(command.WorkspaceId,
-                        command.IdempotencyKey!, completion(refused), time.GetUtcNow()));
-                }
-
-                await transaction.CommitAsync(ct);
-                return refused;
-            }
-
-            accountId = reader.GetGuid(0);
-            balance = reader.GetInt64(1);
-        }
-
-        var result = ConsumeResult.Consumed(command, Guid.CreateVersion7(time.GetUtcNow()), balance);
-        var now = time.GetUtcNow();
-        var entry = new NpgsqlBatchCommand(InsertEntrySql)
+        var sql = answer is null
+            ? DebitAndEntrySql + NotifyAndReturnSql
+            : DebitAndEntrySql + AnswerSql + NotifyAndReturnSql;
+        await using var consume = new NpgsqlCommand(sql, connection)
         {
             Parameters =
             {
-                new NpgsqlParameter<Guid> { TypedValue = result.EntryId!.Value },
-                new NpgsqlParameter<Guid> { TypedValue = accountId },
+                new NpgsqlParameter<long> { TypedValue = command.Amount },
                 new NpgsqlParameter<Guid> { TypedValue = command.WorkspaceId },
                 new NpgsqlParameter<string> { TypedValue = command.Environment.ToString() },
-                new NpgsqlParameter<long> { TypedValue = -command.Amount },
-                new NpgsqlParameter<long> { TypedValue = balance },
+                new NpgsqlParameter<Guid> { TypedValue = entryId },
                 new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)command.Reference ?? DBNull.Value },
                 new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)command.IdempotencyKey ?? DBNull.Value },
                 new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = (object?)command.ActorApiKeyId ?? DBNull.Value },
                 new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
+                new NpgsqlParameter<string> { TypedValue = ChangeFeed.CreditChannel },
+                new NpgsqlParameter<string> { TypedValue = ChangePayload.For(command.WorkspaceId, command.Environment.ToString()) },
             },
         };
-        var notify = NotifyCommand(command.WorkspaceId, command.Environment);
-        // One round trip for the entry, the stored answer and the notification.
-        if (completion is null)
+        if (answer is not null)
         {
-            await ExecuteAsync(connection, transaction, ct, entry, notify);
-        }
-        else
-        {
-            await ExecuteAsync(connection, transaction, ct, entry, notify,
-                IdempotencyStore.CompleteCommand(command.WorkspaceId, command.IdempotencyKey!, completion(result), now));
+            consume.Parameters.Add(new NpgsqlParameter<int> { TypedValue = answer.Refused.Status });
+            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyBeforeBalance });
+            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyAfterBalance });
+            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.Refused.Body });
         }
 
-        await transaction.CommitAsync(ct);
-        return result;
+        await using var reader = await consume.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? ConsumeResult.Consumed(command, entryId, reader.GetInt64(0))
+            : ConsumeResult.Insufficient(command);
     }
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.
@@ -157,27 +148,6 @@ public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, Au
         return balance;
     }
 
-    internal static NpgsqlBatchCommand NotifyCommand(Guid workspaceId, KeyEnvironment environment) => new(NotifySql)
-    {
-        Parameters =
-        {
-            new NpgsqlParameter<string> { TypedValue = ChangeFeed.CreditChannel },
-            new NpgsqlParameter<string> { TypedValue = ChangePayload.For(workspaceId, environment.ToString()) },
-        },
-    };
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct,
-        params NpgsqlBatchCommand[] commands)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var command in commands)
-        {
-            batch.BatchCommands.Add(command);
-        }
-
-        await batch.ExecuteNonQueryAsync(ct);
-    }
-
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
@@ -187,7 +157,9 @@ public sealed record ConsumeCommand(
     int Amount,
     string? Reference,
     string? IdempotencyKey,
-    Guid? ActorApiKeyId);
+    Guid? ActorApiKeyId,
+    // Chosen by the caller when the answer to store must name the entry before it exists.
+    Guid? EntryId = null);
 
 public enum ConsumeOutcome
 {
@@ -207,3 +179,8 @@ public sealed record ConsumeResult(ConsumeOutcome Outcome, KeyEnvironment Enviro
 
 // An HTTP answer kept for an Idempotency-Key, replayed byte for byte.
 public sealed record StoredResponse(int Status, string Body);
+
+// What to store for a request's Idempotency-Key, fixed before the outcome is known. A success (201) is
+// stored as ConsumedBodyBeforeBalance + the new balance + ConsumedBodyAfterBalance, because only the
+// debit knows the balance; a refusal is stored as Refused.
+public sealed record IdempotentAnswer(string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance, StoredResponse Refused);

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Datakeen.Portal.Credits;
 
 // Idempotency-Key bookkeeping for consumption (Stripe's model): the first request claims the key in a
-// short transaction of its own, its answer is stored together with its effect (see CreditLedger), and
+// short transaction of its own, its answer is stored by the statement that debits (see CreditLedger), and
 // any later request with the key gets that answer replayed, or a conflict while it is still running.
 public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts, TimeProvider time)
 {
@@ -30,10 +30,6 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
     private const string TakeOverSql =
         "UPDATE idempotency_records SET created_at = $3 " +
         "WHERE workspace_id = $1 AND key = $2 AND response_status IS NULL AND created_at < $4";
-
-    private const string CompleteSql =
-        "UPDATE idempotency_records SET response_status = $3, response_body = $4, completed_at = $5 " +
-        "WHERE workspace_id = $1 AND key = $2";
 
     private const string ReleaseSql =
         "DELETE FROM idempotency_records WHERE workspace_id = $1 AND key = $2 AND response_status IS NULL";
@@ -118,19 +114,6 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.IdempotencyRecords.Where(r => r.CreatedAt < cutoff).ExecuteDeleteAsync(ct);
     }
-
-    internal static NpgsqlBatchCommand CompleteCommand(Guid workspaceId, string key, StoredResponse response, DateTimeOffset now) =>
-        new(CompleteSql)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<Guid> { TypedValue = workspaceId },
-                new NpgsqlParameter<string> { TypedValue = key },
-                new NpgsqlParameter<int> { TypedValue = response.Status },
-                new NpgsqlParameter<string> { TypedValue = response.Body },
-                new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
-            },
-        };
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] values)
     {

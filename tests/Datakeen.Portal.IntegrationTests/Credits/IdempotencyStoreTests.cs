@@ -11,6 +11,8 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
     private static readonly byte[] OneCredit = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null);
     private static readonly byte[] TwoCredits = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 2, null);
 
+    private static readonly IdempotentAnswer Answers = new("""{"balance":""", "}", new StoredResponse(402, """{"code":"refused"}"""));
+
     [Fact]
     public async Task The_first_claim_wins_and_a_duplicate_is_in_flight_until_the_answer_is_stored()
     {
@@ -19,12 +21,11 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         Assert.Equal(IdempotencyClaimOutcome.Claimed, (await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit)).Outcome);
         Assert.Equal(IdempotencyClaimOutcome.InFlight, (await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit)).Outcome);
 
-        var stored = new StoredResponse(201, """{"balance":19}""");
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), _ => stored);
+        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), Answers);
 
         var replay = await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit);
         Assert.Equal(IdempotencyClaimOutcome.Completed, replay.Outcome);
-        Assert.Equal(stored, replay.Response);
+        Assert.Equal(new StoredResponse(201, """{"balance":19}"""), replay.Response);
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit);
 
         Assert.Equal(IdempotencyClaimOutcome.Reused, (await Data.Idempotency.ClaimAsync(workspaceId, "k", TwoCredits)).Outcome);
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), _ => new StoredResponse(201, "{}"));
+        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), Answers);
         Assert.Equal(IdempotencyClaimOutcome.Reused, (await Data.Idempotency.ClaimAsync(workspaceId, "k", TwoCredits)).Outcome);
     }
 
@@ -54,11 +55,10 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         var workspaceId = await Data.CreateWorkspaceAsync();
         await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit);
 
-        var result = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k"),
-            r => new StoredResponse(402, r.Outcome.ToString()));
+        var result = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k"), Answers);
 
         Assert.Equal(ConsumeOutcome.InsufficientCredits, result.Outcome);
-        Assert.Equal(new StoredResponse(402, "InsufficientCredits"), (await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit)).Response);
+        Assert.Equal(Answers.Refused, (await Data.Idempotency.ClaimAsync(workspaceId, "k", OneCredit)).Response);
         Assert.Empty(await Data.EntriesAsync(workspaceId, KeyEnvironment.Production));
     }
 
@@ -71,7 +71,7 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         Assert.Equal(IdempotencyClaimOutcome.Claimed, (await Data.Idempotency.ClaimAsync(workspaceId, "failed", OneCredit)).Outcome);
 
         await Data.Idempotency.ClaimAsync(workspaceId, "done", OneCredit);
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "done"), _ => new StoredResponse(201, "{}"));
+        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "done"), Answers);
         await Data.Idempotency.ReleaseAsync(workspaceId, "done");
         Assert.Equal(IdempotencyClaimOutcome.Completed, (await Data.Idempotency.ClaimAsync(workspaceId, "done", OneCredit)).Outcome);
     }
