@@ -104,6 +104,11 @@ status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bear
   -H "Idempotency-Key: smoke-$$" "$URL/api/v1/credits/consume")"
 [ "$status" = 201 ] || { echo "consume answered $status" >&2; cat "$WORK_DIR/portal.log" >&2; exit 1; }
 
+run_wrk_healthz() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$URL/healthz" | tee "$WORK_DIR/healthz.txt" >&2
+  awk '/Requests\/sec/ {print $2}' "$WORK_DIR/healthz.txt"
+}
+
 run_wrk() { # name, keys file
   local args=(-t"$THREADS" -c"$CONNECTIONS" --latency -s bench/credits-consume.lua "$URL")
   CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d2s >/dev/null   # warm-up
@@ -117,6 +122,8 @@ run_pgbench() { # name, script, workspaces
   awk '/^tps/ {print $3; exit}' "$WORK_DIR/$1.txt"
 }
 
+log "wrk /healthz (the HTTP ceiling of this machine, for scale)"
+HEALTHZ="$(run_wrk_healthz)"
 log "wrk consume, $WORKSPACES workspaces (${DURATION}s, $THREADS thread(s), $CONNECTIONS connections)"
 API_MANY="$(run_wrk api-many "$WORK_DIR/keys-all.txt")"
 log "wrk consume, one hot workspace"
@@ -139,6 +146,8 @@ invariant="$(psql_db -tAc "SELECT count(*) FROM credit_accounts a WHERE a.balanc
 echo
 echo "machine:               $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "settings:              ${DURATION}s per run, $CONNECTIONS connections, $THREADS thread(s), $WORKSPACES workspaces"
+echo "load average:          $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the machine)"
+echo "healthz (reference):   $HEALTHZ req/s"
 echo "API many workspaces:   $API_MANY req/s (p99 $(p99 api-many))${non2xx_many:+, non-2xx: $non2xx_many}"
 echo "API hot workspace:     $API_HOT req/s (p99 $(p99 api-hot))${non2xx_hot:+, non-2xx: $non2xx_hot}"
 echo "pgbench core many:     $PG_CORE_MANY tps"

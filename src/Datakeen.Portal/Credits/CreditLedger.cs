@@ -95,6 +95,8 @@ public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, Au
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.Refused.Body });
         }
 
+        // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
+        await consume.PrepareAsync(ct);
         await using var reader = await consume.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
             ? ConsumeResult.Consumed(command, entryId, reader.GetInt64(0))

@@ -129,6 +129,7 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
     {
         await using var command = Command(connection, sql, values);
+        await command.PrepareAsync(ct);
         return await command.ExecuteNonQueryAsync(ct);
     }
 }
