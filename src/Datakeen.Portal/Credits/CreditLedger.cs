@@ -12,7 +12,11 @@ namespace Datakeen.Portal.Credits;
 // The only writer of credit balances. Every change is one transaction holding the balance update,
 // the ledger entry that explains it and the NOTIFY that tells the other instances, so the balance
 // always equals the sum of the entries.
-public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider time)
+public sealed class CreditLedger(
+    IDbContextFactory<PortalDbContext> contexts,
+    NpgsqlDataSource dataSource,
+    AuditLog audit,
+    TimeProvider time)
 {
     public const int MaxConsumeAmount = 100;
 
@@ -65,9 +69,8 @@ public sealed class CreditLedger(IDbContextFactory<PortalDbContext> contexts, Au
 
         var now = time.GetUtcNow();
         var entryId = command.EntryId ?? Guid.CreateVersion7(now);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync(ct);
+        // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var sql = answer is null
             ? DebitAndEntrySql + NotifyAndReturnSql
             : DebitAndEntrySql + AnswerSql + NotifyAndReturnSql;

@@ -9,7 +9,7 @@ namespace Datakeen.Portal.Credits;
 // Idempotency-Key bookkeeping for consumption (Stripe's model): the first request claims the key in a
 // short transaction of its own, its answer is stored by the statement that debits (see CreditLedger), and
 // any later request with the key gets that answer replayed, or a conflict while it is still running.
-public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts, TimeProvider time)
+public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time)
 {
     // Records are kept at least this long, then purged.
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -50,9 +50,7 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
 
     public async Task<IdempotencyClaim> ClaimAsync(Guid workspaceId, string key, byte[] requestHash, CancellationToken ct = default)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
 
         // The record may vanish between the two statements (its request failed and released it, or it was
         // purged): then claiming again is right, and a few rounds always settle.
@@ -102,9 +100,7 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
     // The request that claimed the key failed without an answer worth keeping: let a retry proceed.
     public async Task ReleaseAsync(Guid workspaceId, string key)
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync();
+        await using var connection = await dataSource.OpenConnectionAsync();
         await ExecuteAsync(connection, ReleaseSql, CancellationToken.None, workspaceId, key);
     }
 

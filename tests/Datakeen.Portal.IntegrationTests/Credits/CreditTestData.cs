@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Credits;
@@ -11,19 +12,31 @@ using Npgsql;
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
 // The credit services wired by hand on a test database, and the few reads the tests check them with.
-internal sealed class CreditTestData(string connectionString, TimeProvider? time = null)
+internal sealed class CreditTestData
 {
-    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new();
 
-    public IDbContextFactory<PortalDbContext> Contexts { get; } = new PooledDbContextFactory<PortalDbContext>(
-        new DbContextOptionsBuilder<PortalDbContext>()
-            .UseNpgsql(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 100 }.ConnectionString)
+    public CreditTestData(string connectionString, TimeProvider? time = null)
+    {
+        Time = time ?? TimeProvider.System;
+        // One data source per database, as the portal has one, shared by the EF Core contexts and the raw commands.
+        DataSource = DataSources.GetOrAdd(connectionString,
+            cs => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 100 }.ConnectionString));
+        Contexts = new PooledDbContextFactory<PortalDbContext>(new DbContextOptionsBuilder<PortalDbContext>()
+            .UseNpgsql(DataSource)
             .UseSnakeCaseNamingConvention()
             .Options);
+    }
 
-    public CreditLedger Ledger => new(Contexts, new AuditLog(Contexts, Time), Time);
+    public TimeProvider Time { get; }
 
-    public IdempotencyStore Idempotency => new(Contexts, Time);
+    public NpgsqlDataSource DataSource { get; }
+
+    public IDbContextFactory<PortalDbContext> Contexts { get; }
+
+    public CreditLedger Ledger => new(Contexts, DataSource, new AuditLog(Contexts, Time), Time);
+
+    public IdempotencyStore Idempotency => new(Contexts, DataSource, Time);
 
     public CreditQueries Queries => new(Contexts);
 
