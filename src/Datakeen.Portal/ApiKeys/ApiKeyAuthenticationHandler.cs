@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (rateLimits.IsClientBlocked(client, out var blockedFor))
         {
             _retryAfter = blockedFor;
-            return AuthenticateResult.Fail("rate_limited");
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
         }
 
         var headers = Request.Headers.Authorization;
@@ -49,7 +49,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!rateLimits.TryAcquireForKey(key.KeyId, out var waitFor))
         {
             _retryAfter = waitFor;
-            return AuthenticateResult.Fail("rate_limited");
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
         }
 
         usage.Record(key.KeyId);
@@ -80,8 +80,11 @@ public sealed class ApiKeyAuthenticationHandler(
         await ApiKeyProblems.Unauthorized().ExecuteAsync(Context);
     }
 
+    // The only API-key requirement beyond authentication is "secret key"; anything else refused is a plain 403.
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiKeyProblems.PublicKeyForbidden().ExecuteAsync(Context);
+        (Context.User.GetApiKeyIdentity()?.Kind == KeyKind.Secret
+            ? ApiKeyProblems.Forbidden()
+            : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
 
     private static ReadOnlyMemory<char>? ExtractBearer(Microsoft.Extensions.Primitives.StringValues headers)
     {

@@ -9,6 +9,10 @@ public sealed record IssuedKey(ApiKey Key, string Plaintext)
     public Guid Id => Key.Id;
     public KeyEnvironment Environment => Key.Environment;
     public KeyKind Kind => Key.Kind;
+
+    // Keeps the plaintext out of ToString(), so logging an issued key cannot leak it.
+    public override string ToString() =>
+        $"Id = {Id}, Environment = {Environment}, Kind = {Kind}, Plaintext = [redacted]";
 }
 
 // Creates key rows: generates the plaintext, stores its digest and hint, and keeps what the reveal policy allows.

@@ -58,6 +58,11 @@ public sealed class ApiKeyManager(
         }
 
         var target = TargetOf(key);
+        if (!IsUsable(key, time.GetUtcNow()))
+        {
+            return KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, "This key has expired: it no longer works and cannot be shown.");
+        }
+
         if (key.Kind == KeyKind.Public)
         {
             audit.Add(db, action, actor, workspaceId, target);

@@ -6,6 +6,7 @@ public static class ApiKeyProblems
     public const string InvalidApiKey = "invalid_api_key";
     public const string PublicKeyNotAllowed = "public_key_not_allowed";
     public const string RateLimited = "rate_limited";
+    public const string ForbiddenCode = "forbidden";
 
     // One message for unknown, revoked, expired and malformed keys: an attacker learns nothing from it.
     public const string InvalidApiKeyDetail =
@@ -24,6 +25,9 @@ public static class ApiKeyProblems
     public static IResult PublicKeyForbidden() =>
         Problem(StatusCodes.Status403Forbidden, PublicKeyNotAllowed, "Secret key required",
             "This endpoint needs a secret key (dk_live_sk_… or dk_test_sk_…); public keys are for client-side identification only.");
+
+    public static IResult Forbidden() =>
+        Problem(StatusCodes.Status403Forbidden, ForbiddenCode, "Forbidden", "This key is not allowed to do this.");
 
     public static IResult TooManyRequests(TimeSpan retryAfter) =>
         Problem(StatusCodes.Status429TooManyRequests, RateLimited, "Too many requests",

@@ -31,7 +31,8 @@ public sealed class ApiKeyUsageTracker(TimeProvider time)
             }
             else
             {
-                // Idle since the last flush: forget it, so the map stays as small as the set of busy keys.
+                // Idle since the last flush: forget it, so the map stays as small as the set of busy keys. A use
+                // recorded into the slot just as it is removed is lost; last_used_at is informational.
                 _slots.TryRemove(new KeyValuePair<Guid, Slot>(keyId, slot));
             }
         }

@@ -71,13 +71,12 @@ public sealed class ApiKeyVerifier
     {
         key = null;
         digest = default;
-        if (!KeyFormat.TryParse(candidate, out _))
+        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
+        if (!KeyFormat.TryParseAndDigest(candidate, bytes, out _))
         {
             return CacheLookup.Malformed;
         }
 
-        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
-        KeyFormat.ComputeDigest(candidate, bytes);
         digest = new KeyDigest(bytes);
         if (_cache.TryGetValue(digest, out var entry) &&
             _time.GetElapsedTime(entry.LoadedAt) < _options.CurrentValue.CacheTtl)
@@ -139,15 +138,22 @@ public sealed class ApiKeyVerifier
             ExpiresAt = row.ExpiresAt,
             LoadedAt = _time.GetTimestamp(),
         };
+        Remember(digest, key, generation);
+        return key;
+    }
+
+    // Caches a key read from the database, unless an invalidation happened since `generation` was read:
+    // what was read may then predate the change.
+    internal void Remember(KeyDigest digest, VerifiedKey key, long generation)
+    {
         _cache[digest] = key;
         if (Interlocked.Read(ref _generation) != generation)
         {
-            // Invalidated while we were reading: what we read may predate the change.
             _cache.TryRemove(new KeyValuePair<KeyDigest, VerifiedKey>(digest, key));
         }
-
-        return key;
     }
+
+    internal long Generation => Interlocked.Read(ref _generation);
 
     private void OnNotified(string channel, string payload)
     {

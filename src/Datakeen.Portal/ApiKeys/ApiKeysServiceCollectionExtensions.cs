@@ -22,6 +22,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.AuthenticationScheme, null);
         services.AddAuthorizationBuilder().AddApiKeyPolicies();
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", ApiKeyOpenApi.Configure);
         return services;
     }
 }

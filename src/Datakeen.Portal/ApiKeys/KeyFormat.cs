@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Datakeen.Portal.ApiKeys;
 
@@ -13,12 +15,16 @@ public static class KeyFormat
     public const int PrefixLength = 11; // "dk_test_sk_" and "dk_live_sk_" have the same length
     public const int Length = PrefixLength + BodyLength + CheckLength;
 
+    private static readonly SearchValues<char> Base62 = SearchValues.Create(Alphabet);
+
     public static string Generate(KeyEnvironment environment, KeyKind kind)
     {
         Span<char> key = stackalloc char[Length];
         PrefixFor(environment, kind).CopyTo(key);
         RandomNumberGenerator.GetItems(Alphabet.AsSpan(), key.Slice(PrefixLength, BodyLength));
-        WriteCheck(key[..(PrefixLength + BodyLength)], key[(PrefixLength + BodyLength)..]);
+        Span<byte> ascii = stackalloc byte[PrefixLength + BodyLength];
+        Encoding.ASCII.GetBytes(key[..(PrefixLength + BodyLength)], ascii);
+        WriteCheck(ascii, key[(PrefixLength + BodyLength)..]);
         return new string(key);
     }
 
@@ -33,8 +39,45 @@ public static class KeyFormat
 
     public static bool TryParse(ReadOnlySpan<char> value, out ParsedKey key)
     {
+        Span<byte> ascii = stackalloc byte[Length];
+        return TryParse(value, ascii, out key);
+    }
+
+    // Parses and, when the key is valid, writes its SHA-256 digest: the verification hot path, which
+    // encodes the key to ASCII once for both the checksum and the digest.
+    public static bool TryParseAndDigest(ReadOnlySpan<char> value, Span<byte> digest, out ParsedKey key)
+    {
+        Span<byte> ascii = stackalloc byte[Length];
+        if (!TryParse(value, ascii, out key))
+        {
+            return false;
+        }
+
+        SHA256.HashData(ascii, digest);
+        return true;
+    }
+
+    // SHA-256 of the key's ASCII bytes: the only thing stored that identifies it. The value must already have
+    // passed TryParse (so it is 49 ASCII characters).
+    public static void ComputeDigest(ReadOnlySpan<char> key, Span<byte> digest)
+    {
+        Span<byte> ascii = stackalloc byte[Length];
+        var written = Encoding.ASCII.GetBytes(key, ascii);
+        SHA256.HashData(ascii[..written], digest);
+    }
+
+    public static byte[] ComputeDigest(string key)
+    {
+        var digest = new byte[SHA256.HashSizeInBytes];
+        ComputeDigest(key.AsSpan(), digest);
+        return digest;
+    }
+
+    private static bool TryParse(ReadOnlySpan<char> value, Span<byte> ascii, out ParsedKey key)
+    {
         key = default;
-        if (value.Length != Length || !value.StartsWith("dk_", StringComparison.Ordinal) || value[7] != '_' || value[10] != '_')
+        if (value.Length != Length || !value.StartsWith("dk_", StringComparison.Ordinal) || value[7] != '_' || value[10] != '_'
+            || value[PrefixLength..].ContainsAnyExcept(Base62))
         {
             return false;
         }
@@ -67,17 +110,10 @@ public static class KeyFormat
             return false;
         }
 
-        var rest = value[PrefixLength..];
-        for (var i = 0; i < rest.Length; i++)
-        {
-            if (!IsBase62(rest[i]))
-            {
-                return false;
-            }
-        }
-
+        // Every character is ASCII by now, so this cannot fail.
+        Encoding.ASCII.GetBytes(value, ascii);
         Span<char> expected = stackalloc char[CheckLength];
-        WriteCheck(value[..(PrefixLength + BodyLength)], expected);
+        WriteCheck(ascii[..(PrefixLength + BodyLength)], expected);
         if (!expected.SequenceEqual(value[(PrefixLength + BodyLength)..]))
         {
             return false;
@@ -87,40 +123,16 @@ public static class KeyFormat
         return true;
     }
 
-    // SHA-256 of the key's ASCII bytes: the only thing stored that identifies it. The value must already have
-    // passed TryParse (so it is 49 ASCII characters).
-    public static void ComputeDigest(ReadOnlySpan<char> key, Span<byte> digest)
+    // Crc32 is the IEEE 802.3 CRC; its numeric value is what gets written, most significant digit first.
+    private static void WriteCheck(ReadOnlySpan<byte> payload, Span<char> check)
     {
-        Span<byte> ascii = stackalloc byte[Length];
-        var written = System.Text.Encoding.ASCII.GetBytes(key, ascii);
-        SHA256.HashData(ascii[..written], digest);
-    }
-
-    public static byte[] ComputeDigest(string key)
-    {
-        var digest = new byte[SHA256.HashSizeInBytes];
-        ComputeDigest(key.AsSpan(), digest);
-        return digest;
-    }
-
-    private static void WriteCheck(ReadOnlySpan<char> payload, Span<char> check)
-    {
-        Span<byte> ascii = stackalloc byte[PrefixLength + BodyLength];
-        for (var i = 0; i < payload.Length; i++)
-        {
-            ascii[i] = (byte)payload[i];
-        }
-
-        // Crc32 is the IEEE 802.3 CRC; its numeric value is what gets written, most significant digit first.
-        var crc = Crc32.HashToUInt32(ascii[..payload.Length]);
+        var crc = Crc32.HashToUInt32(payload);
         for (var i = CheckLength - 1; i >= 0; i--)
         {
             check[i] = Alphabet[(int)(crc % 62)];
             crc /= 62;
         }
     }
-
-    private static bool IsBase62(char c) => char.IsAsciiLetterOrDigit(c);
 }
 
 public readonly record struct ParsedKey(KeyEnvironment Environment, KeyKind Kind);

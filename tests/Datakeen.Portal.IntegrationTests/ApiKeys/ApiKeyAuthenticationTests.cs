@@ -146,6 +146,10 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
         Assert.Equal("WhoAmI", operation.GetProperty("operationId").GetString());
         Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
         Assert.False(document.GetProperty("paths").TryGetProperty("/api/v1/_testing/secret-only", out _));
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        Assert.True(Assert.Single(operation.GetProperty("security").EnumerateArray()).TryGetProperty("ApiKey", out _));
     }
 
     private HttpClient ClientWith(string key)
