@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -8,7 +7,6 @@ namespace Datakeen.Portal.Infrastructure;
 public static class ApiReference
 {
     public const string Path = "/docs";
-    private const string SchemeName = "ApiKey";
 
     public static IServiceCollection AddApiReference(this IServiceCollection services) =>
         services.Configure<OpenApiOptions>("v1", options => options.AddDocumentTransformer((document, _, _) =>
@@ -19,20 +17,6 @@ public static class ApiReference
                 "Authenticate with `Authorization: Bearer <key>`. Test keys (`dk_test_…`) use the sandbox and its free " +
                 "test credits; live keys (`dk_live_…`) use Production. Secret keys are for server-to-server calls only. " +
                 "Errors are RFC 9457 problem details with a stable `code` member.";
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes[SchemeName] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "dk_{live|test}_{pk|sk}_…",
-                Description = "A Datakeen API key.",
-            };
-            document.Security ??= [];
-            document.Security.Add(new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference(SchemeName, document)] = [],
-            });
             return Task.CompletedTask;
         }));
 
