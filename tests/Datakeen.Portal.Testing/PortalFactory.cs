@@ -1,5 +1,9 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.Testing;
 
@@ -9,6 +13,17 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
     : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
+
+    // Starts the portal on a real loopback port (browsers and the OpenID Connect redirects need one)
+    // and returns its address, e.g. http://127.0.0.1:41234.
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        return new Uri(address);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -55,11 +55,17 @@ public static class AuthServiceCollectionExtensions
             authentication.AddOpenIdConnect(OidcScheme, options => ConfigureOidc(options, oidc, relaxedTransport));
         }
 
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
-            .RequireAssertion(context =>
-                context.User.GetUserId() is not null ||
-                (context.Resource is HttpContext http && PortalPaths.IsAnonymousInfrastructure(http)))
-            .Build());
+        // [Authorize] (every page) and the fallback for endpoints that say nothing: a portal user is signed in.
+        // The fallback leaves the API, health, OpenAPI and static assets to their own rules.
+        services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder()
+                .RequireAssertion(context => context.User.GetUserId() is not null)
+                .Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAssertion(context =>
+                    context.User.GetUserId() is not null ||
+                    (context.Resource is HttpContext http && PortalPaths.IsAnonymousInfrastructure(http)))
+                .Build());
         services.AddCascadingAuthenticationState();
         return services;
     }

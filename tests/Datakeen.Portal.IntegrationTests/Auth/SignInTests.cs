@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Datakeen.Portal.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Datakeen.Portal.IntegrationTests.Auth;
+
+// The portal against the real development provider, both on loopback ports, signing in through the
+// provider's real form.
+public sealed partial class SignInTests(PortalStack stack) : IClassFixture<PortalStack>
+{
+    [Fact]
+    public async Task An_anonymous_page_visit_redirects_to_the_provider_with_a_pkce_challenge()
+    {
+        using var client = stack.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/workspaces/new");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.ToString();
+        Assert.StartsWith(stack.Identity.Authority + "/connect/authorize?", location);
+        Assert.Contains("code_challenge=", location);
+        Assert.Contains("code_challenge_method=S256", location);
+        Assert.Contains("response_type=code", location);
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/app.css")]
+    public async Task Health_openapi_and_static_assets_stay_anonymous(string path)
+    {
+        using var client = stack.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_anonymous_api_call_is_never_redirected_to_the_provider()
+    {
+        using var client = stack.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/api/v1/whoami");
+
+        Assert.NotEqual(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Signing_in_records_the_user_and_lands_on_the_first_workspace()
+    {
+        using var signedIn = await stack.SignInAsync("admin@acme.test");
+
+        Assert.Equal("/", signedIn.LandingLocation);
+        using var home = await signedIn.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/w/acme/api", home.Headers.Location!.OriginalString);
+
+        using var page = await signedIn.Client.GetAsync("/w/acme/api");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("API &amp; Docs", html);
+        Assert.Contains("Acme", html);
+
+        await using var db = stack.CreateDbContext();
+        var user = await db.Users.SingleAsync(u => u.Email == "admin@acme.test");
+        Assert.True(user.EmailVerified);
+        Assert.Equal("dev-admin-acme", user.Subject);
+        Assert.StartsWith(stack.Identity.Authority, user.Issuer);
+    }
+
+    [Fact]
+    public async Task A_user_who_is_not_a_member_gets_404_for_the_workspace()
+    {
+        using var signedIn = await stack.SignInAsync("admin@globex.test");
+
+        using var api = await signedIn.Client.GetAsync("/w/acme/api");
+        using var members = await signedIn.Client.GetAsync("/w/acme/members");
+        using var own = await signedIn.Client.GetAsync("/w/globex/api");
+
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.DoesNotContain("Acme", await api.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, members.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("//evil.example")]
+    [InlineData("https://evil.example")]
+    [InlineData("/\\evil.example")]
+    [InlineData("http:/evil.example")]
+    public async Task A_return_url_to_another_site_is_neutralised_to_the_home_page(string returnUrl)
+    {
+        using var signedIn = await stack.SignInAsync("member@acme.test", returnUrl);
+
+        Assert.Equal("/", signedIn.LandingLocation);
+    }
+
+    [Fact]
+    public async Task A_local_return_url_is_kept()
+    {
+        using var signedIn = await stack.SignInAsync("member@acme.test", "/w/acme/members");
+
+        Assert.Equal("/w/acme/members", signedIn.LandingLocation);
+    }
+
+    [Fact]
+    public async Task Sign_out_is_a_post_with_an_antiforgery_token_and_ends_the_provider_session()
+    {
+        using var signedIn = await stack.SignInAsync("admin@acme.test");
+        var html = await (await signedIn.Client.GetAsync("/w/acme/api")).Content.ReadAsStringAsync();
+        var token = AntiforgeryField().Match(html).Groups["value"].Value;
+        Assert.NotEmpty(token);
+
+        using var withoutToken = await signedIn.Client.PostAsync("/authentication/logout",
+            new FormUrlEncodedContent([KeyValuePair.Create("returnUrl", "/")]));
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+
+        using var signOut = await signedIn.Client.PostAsync("/authentication/logout", new FormUrlEncodedContent(
+            [KeyValuePair.Create("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(token)), KeyValuePair.Create("returnUrl", "/")]));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        var endSession = signOut.Headers.Location!.ToString();
+        Assert.StartsWith(stack.Identity.Authority + "/connect/logout?", endSession);
+        Assert.Contains("id_token_hint=", endSession);
+
+        // Back through the provider to the portal, which now sends the visitor to sign in again.
+        var back = await OidcSignIn.FollowAsync(signedIn.Client, await signedIn.Client.GetAsync(endSession), stopAfterCallback: false);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.Contains("/account/login", back.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [GeneratedRegex("""name="__RequestVerificationToken" value="(?<value>[^"]+)""")]
+    private static partial Regex AntiforgeryField();
+}
