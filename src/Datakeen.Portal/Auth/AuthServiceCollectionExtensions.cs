@@ -1,10 +1,10 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -79,14 +79,21 @@ public static class AuthServiceCollectionExtensions
                 : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured",
                     detail: "Set Oidc__Authority, Oidc__ClientId and Oidc__ClientSecret."));
 
-        // POST with an antiforgery token (validated by the framework because the endpoint binds a form).
-        group.MapPost("/logout", (HttpContext http, OidcSettings oidc, [FromForm] string? returnUrl) =>
+        // POST with an antiforgery token, checked here so that a stale form gets a clear answer.
+        group.MapPost("/logout", async (HttpContext http, OidcSettings oidc, IAntiforgery antiforgery) =>
         {
-            var properties = new AuthenticationProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl) };
+            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out was not confirmed",
+                    detail: "The sign-out form has expired. Reload the page and sign out again.");
+            }
+
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var properties = new AuthenticationProperties { RedirectUri = ReturnUrls.Sanitize(form["returnUrl"]) };
             return http.User.Identity?.IsAuthenticated == true && oidc.IsConfigured
                 ? Results.SignOut(properties, [CookieScheme, OidcScheme])
                 : Results.SignOut(properties, [CookieScheme]);
-        });
+        }).DisableAntiforgery();
         return app;
     }
 

@@ -57,7 +57,7 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         Assert.Equal("/", signedIn.LandingLocation);
         using var home = await signedIn.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
-        Assert.Equal("/w/acme/api", home.Headers.Location!.OriginalString);
+        Assert.Equal("/w/acme/api", new Uri(stack.PortalAddress, home.Headers.Location!).AbsolutePath);
 
         using var page = await signedIn.Client.GetAsync("/w/acme/api");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -118,6 +118,7 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         using var withoutToken = await signedIn.Client.PostAsync("/authentication/logout",
             new FormUrlEncodedContent([KeyValuePair.Create("returnUrl", "/")]));
         Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+        Assert.Contains("Reload the page", await withoutToken.Content.ReadAsStringAsync());
 
         using var signOut = await signedIn.Client.PostAsync("/authentication/logout", new FormUrlEncodedContent(
             [KeyValuePair.Create("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(token)), KeyValuePair.Create("returnUrl", "/")]));
