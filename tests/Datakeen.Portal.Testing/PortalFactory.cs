@@ -28,6 +28,8 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development the framework serves static web assets (MudBlazor's, blazor.web.js) only when asked.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
