@@ -1,5 +1,4 @@
 using Datakeen.Portal.Data;
-using Microsoft.EntityFrameworkCore;
 using Xunit;
 
 namespace Datakeen.Portal.Testing;
@@ -59,9 +58,5 @@ public class PortalStack : IAsyncLifetime
     public HttpClient CreateAnonymousClient() =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = PortalAddress };
 
-    public PortalDbContext CreateDbContext() =>
-        new(new DbContextOptionsBuilder<PortalDbContext>()
-            .UseNpgsql(ConnectionString)
-            .UseSnakeCaseNamingConvention()
-            .Options);
+    public PortalDbContext CreateDbContext() => TestPostgres.CreateDbContext(ConnectionString);
 }

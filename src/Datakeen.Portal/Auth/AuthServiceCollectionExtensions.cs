@@ -55,12 +55,13 @@ public static class AuthServiceCollectionExtensions
             authentication.AddOpenIdConnect(OidcScheme, options => ConfigureOidc(options, oidc, relaxedTransport));
         }
 
-        // [Authorize] (every page) and the fallback for endpoints that say nothing: a portal user is signed in.
-        // The fallback leaves the API, health, OpenAPI and static assets to their own rules.
+        // Pages (PortalPolicies.SignedIn, applied to every page by Components/Pages/_Imports.razor) and the
+        // fallback for endpoints that say nothing: a portal user is signed in. The fallback leaves the API,
+        // health, OpenAPI and static assets to their own rules. The default policy stays the framework's,
+        // so [Authorize(AuthenticationSchemes = ...)] on API endpoints is not tied to the portal cookie.
         services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder()
-                .RequireAssertion(context => context.User.GetUserId() is not null)
-                .Build())
+            .AddPolicy(PortalPolicies.SignedIn, policy => policy
+                .RequireAssertion(context => context.User.GetUserId() is not null))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 .RequireAssertion(context =>
                     context.User.GetUserId() is not null ||

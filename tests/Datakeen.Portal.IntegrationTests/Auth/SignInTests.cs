@@ -87,6 +87,21 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
     }
 
+    [Fact]
+    public async Task Members_see_the_member_list_read_only_and_admins_can_manage_it()
+    {
+        using var member = await stack.SignInAsync("member@acme.test");
+        using var admin = await stack.SignInAsync("admin@acme.test");
+
+        var asMember = await (await member.Client.GetAsync("/w/acme/members")).Content.ReadAsStringAsync();
+        var asAdmin = await (await admin.Client.GetAsync("/w/acme/members")).Content.ReadAsStringAsync();
+
+        Assert.Contains("member@acme.test", asMember);
+        Assert.DoesNotContain("Add member", asMember);
+        Assert.DoesNotContain("Remove ", asMember);
+        Assert.Contains("Add member", asAdmin);
+    }
+
     [Theory]
     [InlineData("//evil.example")]
     [InlineData("https://evil.example")]
