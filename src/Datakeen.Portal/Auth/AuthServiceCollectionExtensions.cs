@@ -119,7 +119,11 @@ public static class AuthServiceCollectionExtensions
         options.Scope.Add("email");
         options.CallbackPath = "/signin-oidc";
         options.SignedOutCallbackPath = "/signout-callback-oidc";
-        options.RequireHttpsMetadata = !relaxedTransport;
+        if (!string.IsNullOrWhiteSpace(oidc.MetadataAddress))
+        {
+            options.MetadataAddress = oidc.MetadataAddress;
+        }
+        options.RequireHttpsMetadata = oidc.RequireHttpsMetadata ?? !relaxedTransport;
         options.CorrelationCookie.SameSite = SameSiteMode.Lax;
         options.NonceCookie.SameSite = SameSiteMode.Lax;
         if (relaxedTransport)

@@ -14,6 +14,7 @@ public static class PortalPaths
             || path.StartsWithSegments("/healthz")
             || path.StartsWithSegments("/readyz")
             || path.StartsWithSegments("/openapi")
+            || path.StartsWithSegments("/docs") // the API reference (Swagger UI) over the OpenAPI document
             || path.StartsWithSegments("/_framework")
             || path.StartsWithSegments("/_content")
             || http.GetEndpoint()?.Metadata.GetMetadata<StaticAssetDescriptor>() is not null;
