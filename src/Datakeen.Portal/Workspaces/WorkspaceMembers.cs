@@ -151,11 +151,12 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
     }
 
     // Locks the workspace row first: membership changes of one workspace then run one at a time, so two
-    // Admins demoting each other at once cannot both succeed.
+    // Admins demoting each other at once cannot both succeed. NO KEY UPDATE leaves foreign-key checks of
+    // other writers (keys, credits, the refusal's audit row) unblocked.
     private async Task<MembershipResult?> RefuseUnlessAdminAsync(PortalDbContext db, Actor actor, Guid workspaceId,
         string attemptedAction, string target, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM workspaces WHERE id = {workspaceId} FOR UPDATE", ct);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM workspaces WHERE id = {workspaceId} FOR NO KEY UPDATE", ct);
         var role = await db.GetRoleAsync(workspaceId, actor.UserId, ct);
         if (role == WorkspaceRole.Admin)
         {
