@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -48,7 +50,8 @@ public static class DevOpenIddictServer
                 {
                     if (!string.Equals(context.ClientId, client.ClientId, StringComparison.Ordinal) ||
                         string.IsNullOrEmpty(client.ClientSecret) ||
-                        !string.Equals(context.ClientSecret, client.ClientSecret, StringComparison.Ordinal))
+                        !CryptographicOperations.FixedTimeEquals(
+                            Encoding.UTF8.GetBytes(context.ClientSecret ?? ""), Encoding.UTF8.GetBytes(client.ClientSecret)))
                     {
                         context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
                     }
