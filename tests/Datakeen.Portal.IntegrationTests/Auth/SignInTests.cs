@@ -29,6 +29,8 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
     [InlineData("/readyz")]
     [InlineData("/openapi/v1.json")]
     [InlineData("/app.css")]
+    [InlineData("/_framework/blazor.web.js")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.css")]
     public async Task Health_openapi_and_static_assets_stay_anonymous(string path)
     {
         using var client = stack.CreateAnonymousClient();
@@ -36,6 +38,21 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         using var response = await client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Fingerprinted_static_assets_stay_anonymous()
+    {
+        using var signedIn = await stack.SignInAsync("member@acme.test");
+        var html = await (await signedIn.Client.GetAsync("/w/acme/api")).Content.ReadAsStringAsync();
+        var stylesheet = FingerprintedAppCss().Match(html).Value;
+        Assert.NotEmpty(stylesheet);
+        using var client = stack.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/" + stylesheet);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/css", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -147,6 +164,9 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
         Assert.Contains("/account/login", back.RequestMessage!.RequestUri!.AbsolutePath);
     }
+
+    [GeneratedRegex("""app\.[a-z0-9]+\.css""")]
+    private static partial Regex FingerprintedAppCss();
 
     [GeneratedRegex("""name="__RequestVerificationToken" value="(?<value>[^"]+)""")]
     private static partial Regex AntiforgeryField();
