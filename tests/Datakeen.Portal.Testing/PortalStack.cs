@@ -13,12 +13,20 @@ public class PortalStack : IAsyncLifetime
     public PortalFactory Portal { get; private set; } = null!;
     public Uri PortalAddress { get; private set; } = null!;
 
+    public const string Newcomer = "newcomer@example.test";
+    public const string Unverified = "unverified@example.test";
+
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateMigratedDatabaseAsync();
-        Identity = await DevIdentityServer.StartAsync();
+        Identity = await DevIdentityServer.StartAsync(
+        [
+            // Besides the demo users: someone with no workspace yet, and someone whose address is not verified.
+            .. TestUser(3, "dev-newcomer", Newcomer, "Nora Newcomer", emailVerified: true),
+            .. TestUser(4, "dev-unverified", Unverified, "Uma Unverified", emailVerified: false),
+        ]);
         var settings = new Dictionary<string, string?>
         {
             ["Oidc:Authority"] = Identity.Authority,
@@ -50,6 +58,15 @@ public class PortalStack : IAsyncLifetime
             await TestPostgres.DropDatabaseAsync(ConnectionString);
         }
     }
+
+    private static string[] TestUser(int index, string subject, string email, string name, bool emailVerified) =>
+    [
+        $"--DevIdentity:Users:{index}:Subject={subject}",
+        $"--DevIdentity:Users:{index}:Email={email}",
+        $"--DevIdentity:Users:{index}:Name={name}",
+        $"--DevIdentity:Users:{index}:Password=demo",
+        $"--DevIdentity:Users:{index}:EmailVerified={emailVerified}",
+    ];
 
     public Task<SignedInClient> SignInAsync(string email, string? returnUrl = "/") =>
         OidcSignIn.SignInAsync(PortalAddress, email, returnUrl: returnUrl);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Datakeen.Portal.Testing;
+using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.IntegrationTests.Auth;
@@ -87,6 +88,40 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
         Assert.True(user.EmailVerified);
         Assert.Equal("dev-admin-acme", user.Subject);
         Assert.StartsWith(stack.Identity.Authority, user.Issuer);
+    }
+
+    [Fact]
+    public async Task A_user_without_a_workspace_is_sent_to_create_one()
+    {
+        using var signedIn = await stack.SignInAsync(PortalStack.Newcomer);
+
+        using var home = await signedIn.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/workspaces/new", new Uri(stack.PortalAddress, home.Headers.Location!).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task An_invitation_is_not_claimed_through_a_provider_that_does_not_verify_the_address()
+    {
+        await using (var db = stack.CreateDbContext())
+        {
+            var acme = await db.Workspaces.SingleAsync(w => w.Slug == "acme");
+            db.Memberships.Add(new Membership
+            {
+                Id = Guid.NewGuid(), WorkspaceId = acme.Id, InvitedEmail = PortalStack.Unverified,
+                Role = WorkspaceRole.Admin, CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var signedIn = await stack.SignInAsync(PortalStack.Unverified);
+
+        using var page = await signedIn.Client.GetAsync("/w/acme/api");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        await using var check = stack.CreateDbContext();
+        Assert.False((await check.Users.SingleAsync(u => u.Email == PortalStack.Unverified)).EmailVerified);
+        Assert.True(await check.Memberships.AnyAsync(m => m.InvitedEmail == PortalStack.Unverified && m.UserId == null));
     }
 
     [Fact]
