@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components;
+using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
@@ -23,7 +24,9 @@ builder.Services.AddWorkspaces();
 builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddCredits();
 builder.Services.AddPortalApi();
+builder.Services.AddApiReference();
 builder.Services.AddMudServices();
+builder.Services.AddApiDocsUi(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -35,6 +38,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSecurityHeaders();
+app.UseApiReference();
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

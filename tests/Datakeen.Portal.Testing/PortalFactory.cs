@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Datakeen.Portal.Testing;
 
@@ -13,6 +14,9 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
     : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
+
+    // When set, every log entry of the host (Debug and above) also goes here.
+    public CapturedLogs? LogCapture { get; init; }
 
     // Starts the portal on a real loopback port (browsers and the OpenID Connect redirects need one)
     // and returns its address, e.g. http://127.0.0.1:41234.
@@ -34,6 +38,13 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (LogCapture is { } capture)
+        {
+            builder.ConfigureLogging(logging => logging
+                .AddProvider(capture)
+                .AddFilter<CapturedLogs>(null, LogLevel.Debug));
         }
     }
 }

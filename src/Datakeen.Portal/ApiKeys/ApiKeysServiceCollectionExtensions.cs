@@ -1,12 +1,28 @@
+using Microsoft.AspNetCore.Authentication;
+
 namespace Datakeen.Portal.ApiKeys;
 
 public static class ApiKeysServiceCollectionExtensions
 {
     public static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.SectionName));
+        services.AddSingleton<ApiKeySecrets>();
+        services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton<ApiKeyProvisioner>();
+        services.AddSingleton<ApiKeyVerifier>();
+        services.AddSingleton<ApiKeyUsageTracker>();
+        services.AddSingleton<ApiRateLimits>();
+        services.AddSingleton<ApiKeyManager>();
+        services.AddSingleton<IApiKeyManager>(sp => sp.GetRequiredService<ApiKeyManager>());
+        services.AddSingleton<ApiKeyUsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUsageFlusher>());
+
+        // Not the default scheme: pages use cookies / OpenID Connect, and the API policies name this scheme.
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.AuthenticationScheme, null);
+        services.AddAuthorizationBuilder().AddApiKeyPolicies();
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", ApiKeyOpenApi.Configure);
         return services;
     }
-
-    public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder api) => api;
 }

@@ -50,6 +50,10 @@ public sealed record KeyAccessResult(KeyAccessOutcome Outcome, string? Plaintext
 {
     public static KeyAccessResult Ok(string plaintext) => new(KeyAccessOutcome.Ok, plaintext, null);
     public static KeyAccessResult Fail(KeyAccessOutcome outcome, string message) => new(outcome, null, message);
+
+    // Keeps the plaintext out of ToString(), so logging a result cannot leak the key.
+    public override string ToString() =>
+        $"Outcome = {Outcome}, Plaintext = {(Plaintext is null ? "null" : "[redacted]")}, Message = {Message}";
 }
 
 public enum KeyRotationOutcome
@@ -62,4 +66,9 @@ public enum KeyRotationOutcome
     InvalidGracePeriod,
 }
 
-public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message);
+public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message)
+{
+    // Keeps the plaintext out of ToString(), so logging a result cannot leak the key.
+    public override string ToString() =>
+        $"Outcome = {Outcome}, NewKey = {NewKey}, NewPlaintext = {(NewPlaintext is null ? "null" : "[redacted]")}, Message = {Message}";
+}

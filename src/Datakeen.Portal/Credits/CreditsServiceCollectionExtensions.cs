@@ -5,8 +5,10 @@ public static class CreditsServiceCollectionExtensions
     public static IServiceCollection AddCredits(this IServiceCollection services)
     {
         services.AddSingleton<WelcomeCredits>();
+        services.AddSingleton<CreditLedger>();
+        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<ICreditQueries, CreditQueries>();
+        services.AddHostedService<IdempotencyPurgeJob>();
         return services;
     }
-
-    public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api) => api;
 }

@@ -1,3 +1,5 @@
+using Datakeen.Portal.Credits;
+
 namespace Datakeen.Portal.Infrastructure;
 
 // Operator verbs: `dotnet Datakeen.Portal.dll <verb> [options]`.
@@ -5,6 +7,7 @@ public static class CommandLineVerbs
 {
     private static readonly Dictionary<string, Func<string[], Task<int>>> Verbs = new(StringComparer.Ordinal)
     {
+        [GrantCreditsVerb.Name] = GrantCreditsVerb.RunAsync,
     };
 
     public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Datakeen.Portal.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(KeyVerificationBenchmarks).Assembly).Run(args);

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Load run for POST /api/v1/credits/consume, next to the raw PostgreSQL ceiling of the same writes, same run.
+# Starts the portal (Release) on a loopback port against a fresh database, creates WORKSPACES workspaces with
+# a test secret key each, grants them plenty of credits with the grant-credits verb, then measures with wrk
+# (unique Idempotency-Key per request, credits-consume.lua):
+#   many:  requests rotate over all WORKSPACES keys        hot:  every request on workspace 1
+# and with pgbench -f on the same database:
+#   core:  the conditional UPDATE + ledger INSERT          full: every statement the API issues per consume
+# Prints requests/s and the ratios.
+#   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
+#   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+DURATION="${DURATION:-10}"
+THREADS="${THREADS:-1}"
+CONNECTIONS="${CONNECTIONS:-16}"
+WORKSPACES="${WORKSPACES:-32}"
+command -v wrk >/dev/null || apt_install wrk
+command -v pgbench >/dev/null || apt_install postgresql-contrib
+command -v psql >/dev/null || apt_install postgresql-client
+
+WORK_DIR="$(mktemp -d /tmp/datakeen-credits-load.XXXXXX)"
+chmod 755 "$WORK_DIR"
+PORTAL_PID=""
+cleanup() {
+  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
+  if [ -n "${DB_NAME:-}" ]; then psql_server -qc "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  [ -z "${STARTED_PG:-}" ] || pg_stop "$WORK_DIR/pg"
+  rm -rf "$WORK_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${DATAKEEN_BENCH_POSTGRES:-}" ]; then
+  PG_PORT="$(free_port)"
+  log "Starting a throwaway PostgreSQL cluster on port $PG_PORT"
+  PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$WORK_DIR/pg" "$PG_PORT"
+  STARTED_PG=1
+  DATAKEEN_BENCH_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+fi
+PG_HOST="$(sed -nE 's/.*Host=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+PG_PORT="$(sed -nE 's/.*Port=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+PG_PORT="${PG_PORT:-5432}"
+psql_server() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 "$@"; }
+
+DB_NAME="dk_credits_load_$(date +%s)_$$"
+psql_server -qc "CREATE DATABASE \"$DB_NAME\"" >/dev/null
+export ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME"
+
+log "Building the portal (Release)"
+dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+PORTAL_DLL="src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll"
+PORT="$(free_port)"
+URL="http://127.0.0.1:$PORT"
+log "Starting the portal on $URL"
+(
+  cd src/Datakeen.Portal
+  ASPNETCORE_ENVIRONMENT=Production \
+  Logging__LogLevel__Default=Warning \
+  ApiKeys__RequestsPerMinutePerKey=100000000 \
+  exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
+) >"$WORK_DIR/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
+
+# Workspace n: id 00000000-0000-0000-0000-<n as 12 digits>, slug load-<n>, one test secret key in the
+# format of SPEC §2 stored as the portal stores it (SHA-256 digest, hint). Plaintexts stay in $WORK_DIR.
+log "Creating $WORKSPACES workspaces with a test secret key each"
+python3 - "$WORKSPACES" "$WORK_DIR" <<'PY'
+import hashlib, secrets, sys
+count, work = int(sys.argv[1]), sys.argv[2]
+alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+def key():
+    payload = "dk_test_sk_" + "".join(secrets.choice(alphabet) for _ in range(32))
+    crc, check = __import__("zlib").crc32(payload.encode()), ""
+    for _ in range(6):
+        check, crc = alphabet[crc % 62] + check, crc // 62
+    return payload + check
+with open(f"{work}/keys-all.txt", "w") as keys, open(f"{work}/seed.sql", "w") as sql:
+    for n in range(1, count + 1):
+        k = key()
+        keys.write(k + "\n")
+        ws = f"00000000-0000-0000-0000-{n:012d}"
+        sql.write(f"INSERT INTO workspaces (id, name, slug, created_at) VALUES ('{ws}', 'Load {n}', 'load-{n}', now());\n")
+        sql.write("INSERT INTO api_keys (id, workspace_id, environment, kind, digest, prefix, last_four, created_at) "
+                  f"VALUES (gen_random_uuid(), '{ws}', 'Test', 'Secret', decode('{hashlib.sha256(k.encode()).hexdigest()}', 'hex'), "
+                  f"'dk_test_sk_', '{k[-4:]}', now());\n")
+PY
+psql_db -q -f "$WORK_DIR/seed.sql" >/dev/null
+head -n 1 "$WORK_DIR/keys-all.txt" >"$WORK_DIR/keys-hot.txt"
+
+log "Granting 1000000000 test credits to each workspace with the grant-credits verb"
+seq 1 "$WORKSPACES" | xargs -P 2 -I{} dotnet "$PORTAL_DLL" grant-credits \
+  --workspace load-{} --environment test --amount 1000000000 --reason "load test" >"$WORK_DIR/grants.log"
+tail -n 1 "$WORK_DIR/grants.log" >&2
+
+HOT_KEY="$(cat "$WORK_DIR/keys-hot.txt")"
+status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $HOT_KEY" \
+  -H "Idempotency-Key: smoke-$$" "$URL/api/v1/credits/consume")"
+[ "$status" = 201 ] || { echo "consume answered $status" >&2; cat "$WORK_DIR/portal.log" >&2; exit 1; }
+
+run_wrk_healthz() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$URL/healthz" | tee "$WORK_DIR/healthz.txt" >&2
+  awk '/Requests\/sec/ {print $2}' "$WORK_DIR/healthz.txt"
+}
+
+run_wrk() { # name, keys file
+  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency -s bench/credits-consume.lua "$URL")
+  CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d2s >/dev/null   # warm-up
+  CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d"${DURATION}s" | tee "$WORK_DIR/$1.txt" >&2
+  awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$1.txt"
+}
+
+run_pgbench() { # name, script, workspaces
+  pgbench -h "$PG_HOST" -p "$PG_PORT" -U postgres -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+    -D workspaces="$3" -f "$2" "$DB_NAME" 2>&1 | tee "$WORK_DIR/$1.txt" >&2
+  awk '/^tps/ {print $3; exit}' "$WORK_DIR/$1.txt"
+}
+
+log "wrk /healthz (the HTTP ceiling of this machine, for scale)"
+HEALTHZ="$(run_wrk_healthz)"
+log "wrk consume, $WORKSPACES workspaces (${DURATION}s, $THREADS thread(s), $CONNECTIONS connections)"
+API_MANY="$(run_wrk api-many "$WORK_DIR/keys-all.txt")"
+log "wrk consume, one hot workspace"
+API_HOT="$(run_wrk api-hot "$WORK_DIR/keys-hot.txt")"
+log "pgbench core (conditional UPDATE + INSERT), $WORKSPACES workspaces"
+PG_CORE_MANY="$(run_pgbench pg-core-many bench/credits-pgbench-core.sql "$WORKSPACES")"
+log "pgbench core, one hot workspace"
+PG_CORE_HOT="$(run_pgbench pg-core-hot bench/credits-pgbench-core.sql 1)"
+log "pgbench full (claim + UPDATE + INSERT + answer + NOTIFY), $WORKSPACES workspaces"
+PG_FULL_MANY="$(run_pgbench pg-full-many bench/credits-pgbench-full.sql "$WORKSPACES")"
+log "pgbench full, one hot workspace"
+PG_FULL_HOT="$(run_pgbench pg-full-hot bench/credits-pgbench-full.sql 1)"
+
+non2xx_many="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/api-many.txt")"
+non2xx_hot="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/api-hot.txt")"
+p99() { awk '$1 == "99%" {print $2}' "$WORK_DIR/$1.txt"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+invariant="$(psql_db -tAc "SELECT count(*) FROM credit_accounts a WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM credit_ledger_entries e WHERE e.account_id = a.id)")"
+
+echo
+echo "machine:               $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "settings:              ${DURATION}s per run, $CONNECTIONS connections, $THREADS thread(s), $WORKSPACES workspaces"
+echo "load average:          $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the machine)"
+echo "healthz (reference):   $HEALTHZ req/s"
+echo "API many workspaces:   $API_MANY req/s (p99 $(p99 api-many))${non2xx_many:+, non-2xx: $non2xx_many}"
+echo "API hot workspace:     $API_HOT req/s (p99 $(p99 api-hot))${non2xx_hot:+, non-2xx: $non2xx_hot}"
+echo "pgbench core many:     $PG_CORE_MANY tps"
+echo "pgbench core hot:      $PG_CORE_HOT tps"
+echo "pgbench full many:     $PG_FULL_MANY tps"
+echo "pgbench full hot:      $PG_FULL_HOT tps"
+echo "ratio many (API/core): $(ratio "$API_MANY" "$PG_CORE_MANY") (target >= 50%); API/full: $(ratio "$API_MANY" "$PG_FULL_MANY")"
+echo "ratio hot  (API/core): $(ratio "$API_HOT" "$PG_CORE_HOT"); API/full: $(ratio "$API_HOT" "$PG_FULL_HOT")"
+echo "accounts whose balance differs from the sum of their entries: $invariant"

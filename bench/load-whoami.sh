@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Load run: GET /api/v1/whoami with a valid key vs GET /healthz, on the same running portal, same run.
+# Starts the portal (Release) on a loopback port against a fresh database, inserts a workspace and a key,
+# runs wrk for DURATION seconds per endpoint after a short warm-up, prints req/s and the ratio.
+#   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
+#   DURATION (10), THREADS (1), CONNECTIONS (16)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+DURATION="${DURATION:-10}"
+THREADS="${THREADS:-1}"
+CONNECTIONS="${CONNECTIONS:-16}"
+command -v wrk >/dev/null || apt_install wrk
+command -v psql >/dev/null || apt_install postgresql-client
+
+WORK_DIR="$(mktemp -d /tmp/datakeen-load.XXXXXX)"
+chmod 755 "$WORK_DIR"
+PORTAL_PID=""
+cleanup() {
+  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
+  if [ -n "${DB_NAME:-}" ]; then psql_server -qc "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  [ -z "${STARTED_PG:-}" ] || pg_stop "$WORK_DIR/pg"
+  rm -rf "$WORK_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${DATAKEEN_BENCH_POSTGRES:-}" ]; then
+  PG_PORT="$(free_port)"
+  log "Starting a throwaway PostgreSQL cluster on port $PG_PORT"
+  PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$WORK_DIR/pg" "$PG_PORT"
+  STARTED_PG=1
+  DATAKEEN_BENCH_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+fi
+PG_HOST="$(sed -nE 's/.*Host=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+PG_PORT="$(sed -nE 's/.*Port=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+psql_server() { psql -h "$PG_HOST" -p "${PG_PORT:-5432}" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { psql -h "$PG_HOST" -p "${PG_PORT:-5432}" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 "$@"; }
+
+DB_NAME="dk_load_$(date +%s)_$$"
+psql_server -qc "CREATE DATABASE \"$DB_NAME\"" >/dev/null
+
+log "Building the portal (Release)"
+dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+PORT="$(free_port)"
+URL="http://127.0.0.1:$PORT"
+log "Starting the portal on $URL"
+(
+  cd src/Datakeen.Portal
+  ASPNETCORE_ENVIRONMENT=Production \
+  ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME" \
+  Logging__LogLevel__Default=Warning \
+  ApiKeys__RequestsPerMinutePerKey=100000000 \
+  exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
+) >"$WORK_DIR/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
+
+# A key in the format of SPEC §2, stored the way the portal stores it (SHA-256 digest, hint).
+KEY="$(python3 - <<'PY'
+import secrets, zlib
+alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+payload = "dk_test_sk_" + "".join(secrets.choice(alphabet) for _ in range(32))
+crc, check = zlib.crc32(payload.encode()), ""
+for _ in range(6):
+    check, crc = alphabet[crc % 62] + check, crc // 62
+print(payload + check)
+PY
+)"
+DIGEST="$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)"
+psql_db -q >/dev/null <<SQL
+INSERT INTO workspaces (id, name, slug, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'Load', 'load', now());
+INSERT INTO api_keys (id, workspace_id, environment, kind, digest, prefix, last_four, created_at)
+VALUES ('22222222-2222-2222-2222-222222222222', '11111111-1111-1111-1111-111111111111', 'Test', 'Secret',
+        decode('$DIGEST', 'hex'), 'dk_test_sk_', '${KEY: -4}', now());
+SQL
+status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$URL/api/v1/whoami")"
+[ "$status" = 200 ] || { echo "whoami answered $status" >&2; cat "$WORK_DIR/portal.log" >&2; exit 1; }
+
+run_wrk() { # name, path, [header]
+  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency)
+  [ -n "${3:-}" ] && args+=(-H "$3")
+  wrk "${args[@]}" -d2s "$URL$2" >/dev/null   # warm-up
+  wrk "${args[@]}" -d"${DURATION}s" "$URL$2" | tee "$WORK_DIR/$1.txt" >&2
+  awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$1.txt"
+}
+
+log "wrk $URL/healthz (${DURATION}s, $THREADS thread(s), $CONNECTIONS connections)"
+HEALTHZ="$(run_wrk healthz /healthz)"
+log "wrk $URL/api/v1/whoami with a valid key (${DURATION}s, $THREADS thread(s), $CONNECTIONS connections)"
+WHOAMI="$(run_wrk whoami /api/v1/whoami "Authorization: Bearer $KEY")"
+non2xx="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/whoami.txt")"
+
+echo
+echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "healthz:  $HEALTHZ req/s"
+echo "whoami:   $WHOAMI req/s${non2xx:+ (non-2xx: $non2xx)}"
+awk -v w="$WHOAMI" -v h="$HEALTHZ" 'BEGIN { printf "ratio:    %.0f%% of healthz (target >= 60%%)\n", 100 * w / h }'

@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Datakeen.Portal.ApiKeys;
+
+// The "ApiKey" scheme: `Authorization: Bearer dk_…`. Never the default scheme; the API policies name it.
+// Failures say nothing about why (unknown, revoked, expired and malformed keys look the same), and the
+// header is never logged or echoed.
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyVerifier verifier,
+    ApiKeyUsageTracker usage,
+    ApiRateLimits rateLimits) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string BearerPrefix = "Bearer ";
+
+    // Longer than any key with its scheme; anything beyond is refused without looking at it.
+    private const int MaxHeaderLength = 128;
+
+    private TimeSpan? _retryAfter;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var client = ClientOf(Context);
+        if (rateLimits.IsClientBlocked(client, out var blockedFor))
+        {
+            _retryAfter = blockedFor;
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
+        }
+
+        var headers = Request.Headers.Authorization;
+        if (headers.Count == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var candidate = ExtractBearer(headers);
+        var key = candidate is { } token ? await verifier.VerifyAsync(token, Context.RequestAborted) : null;
+        if (key is null)
+        {
+            rateLimits.RecordFailure(client);
+            return AuthenticateResult.Fail(ApiKeyProblems.InvalidApiKey);
+        }
+
+        if (!rateLimits.TryAcquireForKey(key.KeyId, out var waitFor))
+        {
+            _retryAfter = waitFor;
+            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
+        }
+
+        usage.Record(key.KeyId);
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ApiKeyClaims.WorkspaceId, key.WorkspaceId.ToString("D")),
+            new Claim(ApiKeyClaims.WorkspaceName, key.WorkspaceName),
+            new Claim(ApiKeyClaims.WorkspaceSlug, key.WorkspaceSlug),
+            new Claim(ApiKeyClaims.Environment, ApiKeyClaims.EnvironmentValue(key.Environment)),
+            new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind)),
+            new Claim(ApiKeyClaims.KeyId, key.KeyId.ToString("D")),
+            new Claim(ApiKeyClaims.KeyHint, key.Hint),
+        ], Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (_retryAfter is { } retryAfter)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ApiKeyProblems.TooManyRequests(retryAfter).ExecuteAsync(Context);
+            return;
+        }
+
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await ApiKeyProblems.Unauthorized().ExecuteAsync(Context);
+    }
+
+    // The only API-key requirement beyond authentication is "secret key"; anything else refused is a plain 403.
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        (Context.User.GetApiKeyIdentity()?.Kind == KeyKind.Secret
+            ? ApiKeyProblems.Forbidden()
+            : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
+
+    private static ReadOnlyMemory<char>? ExtractBearer(Microsoft.Extensions.Primitives.StringValues headers)
+    {
+        if (headers.Count != 1 || headers[0] is not { } value || value.Length > MaxHeaderLength ||
+            !value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = value.AsMemory(BearerPrefix.Length).Trim();
+        return token.Length == KeyFormat.Length ? token : null;
+    }
+
+    private static string ClientOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,46 @@
+namespace Datakeen.Portal.ApiKeys;
+
+public sealed record WhoAmIResponse(WhoAmIWorkspace Workspace, string Environment, string KeyType, string KeyHint);
+
+public sealed record WhoAmIWorkspace(Guid Id, string Name, string Slug);
+
+public static class ApiKeyEndpoints
+{
+    public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/whoami", WhoAmI)
+            .RequireAuthorization(ApiKeyPolicies.AnyKey)
+            .WithName("WhoAmI")
+            .WithSummary("Identifies the API key of the request")
+            .WithDescription("Answers which workspace, environment and kind of key the bearer key belongs to. Any active key (public or secret).")
+            .WithTags("Keys")
+            .Produces<WhoAmIResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        if (api.ServiceProvider.GetRequiredService<IHostEnvironment>().IsEnvironment("Testing"))
+        {
+            // Lets tests prove the secret-only policy independently of the endpoints that use it.
+            api.MapGet("/_testing/secret-only", () => TypedResults.NoContent())
+                .RequireAuthorization(ApiKeyPolicies.SecretKey)
+                .ExcludeFromDescription();
+        }
+
+        return api;
+    }
+
+    private static IResult WhoAmI(HttpContext context)
+    {
+        var key = context.User.GetApiKeyIdentity();
+        if (key is null)
+        {
+            return ApiKeyProblems.Unauthorized();
+        }
+
+        return TypedResults.Ok(new WhoAmIResponse(
+            new WhoAmIWorkspace(key.WorkspaceId, key.WorkspaceName, key.WorkspaceSlug),
+            ApiKeyClaims.EnvironmentValue(key.Environment),
+            ApiKeyClaims.KeyTypeValue(key.Kind),
+            key.Hint));
+    }
+}

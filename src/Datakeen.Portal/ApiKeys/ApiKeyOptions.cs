@@ -1,0 +1,30 @@
+namespace Datakeen.Portal.ApiKeys;
+
+// Configuration section "ApiKeys".
+public sealed class ApiKeyOptions
+{
+    public const string SectionName = "ApiKeys";
+
+    public RevealPolicyOptions RevealPolicy { get; set; } = new();
+
+    // Safety bound on how long a verified key stays cached when a change notification is missed.
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    // last_used_at is written at most this often per key.
+    public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    // Failed key attempts per client IP and minute before the client gets 429.
+    public int FailedAttemptsPerMinute { get; set; } = 20;
+
+    // Requests per key and minute across the API.
+    public int RequestsPerMinutePerKey { get; set; } = 600;
+
+    public RevealPolicy PolicyFor(KeyEnvironment environment) =>
+        environment == KeyEnvironment.Production ? RevealPolicy.Production : RevealPolicy.Test;
+}
+
+public sealed class RevealPolicyOptions
+{
+    public RevealPolicy Production { get; set; } = ApiKeys.RevealPolicy.Once;
+    public RevealPolicy Test { get; set; } = ApiKeys.RevealPolicy.Always;
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Datakeen.Portal.Components.Pages.ApiDocs;
+
+public static class ApiDocsUiServiceCollectionExtensions
+{
+    // What the API & Docs tab components need beyond the key and credit services.
+    public static IServiceCollection AddApiDocsUi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BaseUrlOptions>().Bind(configuration.GetSection(BaseUrlOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ClipboardCopier>();
+        return services;
+    }
+}

@@ -1,0 +1,165 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auth;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Datakeen.Portal.Components.Pages.ApiDocs;
+
+// One key of one environment: masked value, reveal/hide, copy, rotate, dates, and any older key of
+// the same kind still inside its rotation grace period. The plaintext lives in this component only
+// between a click on the eye and the next hide (or the key changing).
+public partial class KeyRow
+{
+    private string? _plaintext;
+    private Guid _plaintextKeyId;
+    private bool _busy;
+
+    [Inject] private IApiKeyManager Keys { get; set; } = default!;
+    [Inject] private ClipboardCopier Clipboard { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    [Parameter, EditorRequired] public Guid WorkspaceId { get; set; }
+    [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
+    [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
+    [Parameter] public bool IsAdmin { get; set; }
+    [Parameter] public IReadOnlyList<ApiKeyView> ExpiringKeys { get; set; } = [];
+
+    // Raised when the key list may have changed (rotation, or the server says a key is gone).
+    [Parameter] public EventCallback OnKeysChanged { get; set; }
+
+    private bool IsSecret => Key.Kind == KeyKind.Secret;
+    private bool IsRevealed => _plaintext is not null;
+    private string KeyName => KeyLabels.KeyName(Key.Environment, Key.Kind);
+    private string TestId => $"key-{KeyLabels.Slug(Key.Environment)}-{KeyLabels.Slug(Key.Kind)}";
+    private string DisplayedValue => _plaintext ?? Key.MaskedValue;
+
+    // Members see public keys in full but secret keys masked only; the server enforces the same.
+    private bool MemberSeesMaskedOnly => IsSecret && !IsAdmin;
+    private bool NoLongerRevealable => IsSecret && IsAdmin && !Key.CanRevealPlaintext && !IsRevealed;
+    private bool CanRevealOrCopy => !MemberSeesMaskedOnly && !NoLongerRevealable;
+    private bool IsShownOnce => Key.Environment == KeyEnvironment.Production && IsSecret;
+    private DateTimeOffset Now => Time.GetUtcNow();
+
+    protected override void OnParametersSet()
+    {
+        // A rotation gives this row a different key, and a demoted admin is a member: in both cases
+        // stop showing the plaintext that was revealed.
+        if (_plaintext is not null && (_plaintextKeyId != Key.Id || MemberSeesMaskedOnly))
+        {
+            _plaintext = null;
+        }
+    }
+
+    private async Task ToggleRevealAsync()
+    {
+        if (IsRevealed)
+        {
+            _plaintext = null;
+            return;
+        }
+
+        var result = await RequestPlaintextAsync(KeyAccessPurpose.Reveal);
+        if (result is { Outcome: KeyAccessOutcome.Ok, Plaintext: { } plaintext })
+        {
+            _plaintext = plaintext;
+            _plaintextKeyId = Key.Id;
+            await RefreshIfShownOnceAsync();
+            return;
+        }
+
+        await ReportRefusalAsync(result);
+    }
+
+    private async Task CopyAsync()
+    {
+        // Always ask the server, so the copy is authorised and audited like a reveal.
+        var result = await RequestPlaintextAsync(KeyAccessPurpose.Copy);
+        if (result is { Outcome: KeyAccessOutcome.Ok, Plaintext: { } plaintext })
+        {
+            await Clipboard.CopyAsync(plaintext);
+            await RefreshIfShownOnceAsync();
+            return;
+        }
+
+        // A Production secret revealed in this row has used its one reveal: copy what is on screen.
+        if (result is { Outcome: KeyAccessOutcome.NoLongerRevealable } && _plaintext is not null)
+        {
+            await Clipboard.CopyAsync(_plaintext);
+            return;
+        }
+
+        await ReportRefusalAsync(result);
+    }
+
+    // Null when the key service could not be reached (already reported).
+    private async Task<KeyAccessResult?> RequestPlaintextAsync(KeyAccessPurpose purpose)
+    {
+        _busy = true;
+        try
+        {
+            return await Keys.GetPlaintextAsync(WorkspaceId, Key.Id, purpose, Actor);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Snackbar.Add("We couldn't reach the key service. Try again in a moment.", Severity.Error);
+            return null;
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    // A Production secret's one reveal is now used: reload so the card says so (a shown value stays).
+    private async Task RefreshIfShownOnceAsync()
+    {
+        if (IsShownOnce)
+        {
+            await OnKeysChanged.InvokeAsync();
+        }
+    }
+
+    private async Task ReportRefusalAsync(KeyAccessResult? result)
+    {
+        if (result is null)
+        {
+            return;
+        }
+
+        Snackbar.Add(result.Message ?? DefaultMessage(result.Outcome), Severity.Warning);
+        if (result.Outcome is KeyAccessOutcome.NoLongerRevealable or KeyAccessOutcome.NotFound)
+        {
+            // The card is out of date: show the key's real state.
+            await OnKeysChanged.InvokeAsync();
+        }
+    }
+
+    private async Task OpenRotateDialogAsync()
+    {
+        var parameters = new DialogParameters<RotateKeyDialog>
+        {
+            { d => d.WorkspaceId, WorkspaceId },
+            { d => d.Actor, Actor },
+            { d => d.Key, Key },
+            { d => d.OnRotated, EventCallback.Factory.Create(this, () => OnKeysChanged.InvokeAsync()) },
+        };
+        var options = new DialogOptions
+        {
+            MaxWidth = MaxWidth.Small,
+            FullWidth = true,
+            // A click beside the dialog must not lose a new key that is shown only once.
+            BackdropClick = false,
+        };
+        await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
+    }
+
+    private static string DefaultMessage(KeyAccessOutcome outcome) => outcome switch
+    {
+        KeyAccessOutcome.Forbidden => "You are not allowed to see this key.",
+        KeyAccessOutcome.NoLongerRevealable => "This key can no longer be shown. Rotate it to get a new one.",
+        KeyAccessOutcome.NotFound => "This key no longer exists. The list has been refreshed.",
+        _ => "The key could not be shown.",
+    };
+}

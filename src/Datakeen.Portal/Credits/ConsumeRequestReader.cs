@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Datakeen.Portal.Credits;
+
+// Reads and validates a consume request by hand rather than through minimal-API binding, so that every
+// malformed input gets a problem answer with a stable code (binding failures would be bare 400s or 500s).
+public static class ConsumeRequestReader
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const int MaxBodyBytes = 4096;
+    public const int MaxKeyLength = 255;
+    public const int MaxReferenceLength = 200;
+    public const int DefaultAmount = 1;
+
+    public static bool TryReadIdempotencyKey(HttpRequest request, out string key, out CreditProblem? problem)
+    {
+        key = "";
+        problem = null;
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0 || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
+        {
+            problem = CreditProblems.Missing();
+            return false;
+        }
+
+        if (values.Count > 1)
+        {
+            problem = CreditProblems.Invalid("Send exactly one 'Idempotency-Key' header.");
+            return false;
+        }
+
+        var value = values[0]!;
+        if (value.Length > MaxKeyLength || value.Any(c => c is < ' ' or > '~'))
+        {
+            problem = CreditProblems.Invalid($"The 'Idempotency-Key' header must be 1 to {MaxKeyLength} printable ASCII characters.");
+            return false;
+        }
+
+        key = value;
+        return true;
+    }
+
+    public static async Task<ConsumeBody> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return ConsumeBody.Fail(CreditProblems.TooLarge(MaxBodyBytes));
+        }
+
+        var buffer = new byte[MaxBodyBytes + 1];
+        var length = 0;
+        try
+        {
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Malformed framing (bad chunked encoding, body shorter than its Content-Length...): the client's fault.
+            return ConsumeBody.Fail(e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? CreditProblems.TooLarge(MaxBodyBytes)
+                : CreditProblems.Invalid("The request body could not be read."));
+        }
+
+        if (length > MaxBodyBytes)
+        {
+            return ConsumeBody.Fail(CreditProblems.TooLarge(MaxBodyBytes));
+        }
+
+        // No body at all means every default: consume one credit.
+        if (length == 0)
+        {
+            return ConsumeBody.Ok(DefaultAmount, null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return ConsumeBody.Fail(CreditProblems.WrongMediaType());
+        }
+
+        return Parse(buffer.AsSpan(0, length));
+    }
+
+    internal static ConsumeBody Parse(ReadOnlySpan<byte> json)
+    {
+        // JsonDocument does not validate the UTF-8 of strings until they are read, and then throws
+        // something other than a JsonException.
+        if (!Utf8.IsValid(json))
+        {
+            return ConsumeBody.Fail(CreditProblems.Invalid("The body is not valid UTF-8 JSON."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException)
+        {
+            return ConsumeBody.Fail(CreditProblems.Invalid("The body is not valid JSON."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return ConsumeBody.Fail(CreditProblems.Invalid("The body must be a JSON object."));
+            }
+
+            int? amount = null;
+            string? reference = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!seen.Add(property.Name))
+                {
+                    return ConsumeBody.Fail(CreditProblems.Invalid($"'{Shorten(property.Name)}' is given twice."));
+                }
+
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "amount" when value.ValueKind == JsonValueKind.Null:
+                        break;
+                    case "amount":
+                        // TryGetInt32 refuses fractions and exponents ("1.5", "1e2") as well as out-of-range values.
+                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var n) ||
+                            n is < 1 or > CreditLedger.MaxConsumeAmount)
+                        {
+                            return ConsumeBody.Fail(CreditProblems.Invalid(
+                                $"'amount' must be a whole number from 1 to {CreditLedger.MaxConsumeAmount}."));
+                        }
+
+                        amount = n;
+                        break;
+                    case "reference" when value.ValueKind == JsonValueKind.Null:
+                        break;
+                    case "reference":
+                        if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length > MaxReferenceLength)
+                        {
+                            return ConsumeBody.Fail(CreditProblems.Invalid(
+                                $"'reference' must be a string of at most {MaxReferenceLength} characters."));
+                        }
+
+                        reference = value.GetString();
+                        break;
+                    default:
+                        // Unknown members are refused rather than ignored: a typo such as "amout" must not
+                        // silently consume the default amount.
+                        return ConsumeBody.Fail(CreditProblems.Invalid(
+                            $"Unknown member '{Shorten(property.Name)}'. Allowed: 'amount', 'reference'."));
+                }
+            }
+
+            return ConsumeBody.Ok(amount ?? DefaultAmount, reference);
+        }
+    }
+
+    private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
+}
+
+public sealed record ConsumeBody(int Amount, string? Reference, CreditProblem? Problem)
+{
+    public static ConsumeBody Ok(int amount, string? reference) => new(amount, reference, null);
+
+    public static ConsumeBody Fail(CreditProblem problem) => new(0, null, problem);
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Datakeen.Portal.ApiKeys;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Npgsql;
+
+namespace Datakeen.Portal.Credits;
+
+public sealed record CreditsResponse(string Environment, long Balance, long Granted, long Consumed);
+
+public sealed record ConsumeRequest(int? Amount, string? Reference);
+
+public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, long Balance);
+
+// GET /api/v1/credits and POST /api/v1/credits/consume. The key's environment decides the account.
+public static class CreditEndpoints
+{
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private const string ConsumePath = "/api/v1/credits/consume";
+
+    public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/credits", GetCreditsAsync)
+            .RequireAuthorization(ApiKeyPolicies.SecretKey)
+            .WithName("GetCredits")
+            .WithSummary("Credit balance of the key's environment")
+            .WithDescription("The balance, the credits granted and the credits consumed so far, for the environment of the secret key.")
+            .WithTags("Credits")
+            .Produces<CreditsResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        api.MapPost("/credits/consume", ConsumeAsync)
+            .RequireAuthorization(ApiKeyPolicies.SecretKey)
+            .WithName("ConsumeCredits")
+            .WithSummary("Consume credits (idempotent)")
+            .WithDescription(
+                "Debits 'amount' credits (1 to 100, default 1) from the key's environment. Requires an 'Idempotency-Key' header " +
+                "(1 to 255 printable ASCII characters): a retry with the same key and request replays the first answer with " +
+                "'Idempotent-Replayed: true'; the same key with a different request is refused (422). Nothing is debited on 402.")
+            .WithTags("Credits")
+            // Documented by hand: .Accepts<T>() would make routing answer a non-JSON body with a bare 415,
+            // and every refusal here must be a problem with a code.
+            .AddOpenApiOperationTransformer(DescribeConsumeRequestAsync)
+            .Produces<ConsumeResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return api;
+    }
+
+    private static async Task DescribeConsumeRequestAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context,
+        CancellationToken ct)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = ConsumeRequestReader.IdempotencyKeyHeader,
+            In = ParameterLocation.Header,
+            Required = true,
+            Description = "1 to 255 printable ASCII characters, unique per request (e.g. a UUID). Kept at least 24 hours.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = ConsumeRequestReader.MaxKeyLength },
+        });
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = false,
+            Description = "Optional: without a body, one credit is consumed.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ConsumeRequest), null, ct) },
+            },
+        };
+    }
+
+    private static async Task<IResult> GetCreditsAsync(HttpContext context, ICreditQueries queries, CancellationToken ct)
+    {
+        var key = context.User.GetApiKeyIdentity();
+        if (key is null)
+        {
+            return ApiKeyProblems.Unauthorized();
+        }
+
+        var summary = await queries.GetSummaryAsync(key.WorkspaceId, key.Environment, ct);
+        return TypedResults.Ok(new CreditsResponse(
+            ApiKeyClaims.EnvironmentValue(key.Environment), summary.Balance, summary.Granted, summary.Consumed));
+    }
+
+    private static async Task<IResult> ConsumeAsync(HttpContext context, CreditLedger ledger, IdempotencyStore idempotency,
+        CancellationToken ct)
+    {
+        var key = context.User.GetApiKeyIdentity();
+        if (key is null)
+        {
+            return ApiKeyProblems.Unauthorized();
+        }
+
+        if (!ConsumeRequestReader.TryReadIdempotencyKey(context.Request, out var idempotencyKey, out var headerProblem))
+        {
+            return headerProblem!.ToResult();
+        }
+
+        var body = await ConsumeRequestReader.ReadBodyAsync(context.Request, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem.ToResult();
+        }
+
+        // Invalid requests above are answered without touching the key (as Stripe does): only a request
+        // that starts executing has an answer worth replaying.
+        var environment = ApiKeyClaims.EnvironmentValue(key.Environment);
+        var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
+        var claim = await idempotency.ClaimAsync(key.WorkspaceId, idempotencyKey, requestHash, ct);
+        switch (claim.Outcome)
+        {
+            case IdempotencyClaimOutcome.InFlight:
+                return CreditProblems.Conflict().ToResult();
+            case IdempotencyClaimOutcome.Reused:
+                return CreditProblems.Reused().ToResult();
+            case IdempotencyClaimOutcome.Completed:
+                context.Response.Headers[ReplayedHeader] = "true";
+                return Answer(claim.Response!);
+        }
+
+        // The entry id is chosen here so the answer to store can name it before the debit runs.
+        var entryId = Guid.CreateVersion7();
+        var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, Balance: 0), JsonSerializerOptions.Web);
+        // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
+        var beforeBalance = created[..^"0}".Length];
+        var answer = new IdempotentAnswer(beforeBalance, "}", new StoredResponse(StatusCodes.Status402PaymentRequired,
+            CreditProblems.Insufficient(body.Amount, environment).ToJson()));
+        ConsumeResult result;
+        try
+        {
+            // Not cancelled by the client going away: once claimed, the request runs to its stored answer,
+            // which the client's retry then gets.
+            result = await ledger.ConsumeAsync(
+                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
+                answer,
+                CancellationToken.None);
+        }
+        catch (PostgresException e) when (e.ConstraintName == "ux_credit_ledger_idempotency")
+        {
+            // An abandoned claim was taken over while its first request was, after all, still running and
+            // has now debited: the ledger refused a second entry. The client's next retry gets the answer.
+            return CreditProblems.Conflict().ToResult();
+        }
+        catch
+        {
+            await idempotency.ReleaseAsync(key.WorkspaceId, idempotencyKey);
+            throw;
+        }
+
+        return result.Outcome == ConsumeOutcome.Consumed
+            ? Answer(new StoredResponse(StatusCodes.Status201Created, beforeBalance + result.Balance!.Value.ToString(CultureInfo.InvariantCulture) + answer.ConsumedBodyAfterBalance))
+            : Answer(answer.Refused);
+    }
+
+    private static IResult Answer(StoredResponse response) => TypedResults.Content(
+        response.Body,
+        response.Status >= 400 ? CreditProblems.ContentType : "application/json",
+        Encoding.UTF8,
+        response.Status);
+}

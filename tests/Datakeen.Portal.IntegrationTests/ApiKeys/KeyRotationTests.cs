@@ -1,0 +1,273 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Datakeen.Portal.IntegrationTests.ApiKeys;
+
+public sealed class KeyRotationTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+{
+    private PortalFactory _portal = null!;
+
+    public Task InitializeAsync()
+    {
+        _portal = Portal();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task Fifty_parallel_rotations_of_one_key_leave_exactly_one_active_key()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var old = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        var manager = _portal.Services.GetRequiredService<IApiKeyManager>();
+        using var oldClient = ClientWith(old.Plaintext);
+        Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            Task.Run(() => manager.RotateAsync(workspace.Id, old.Id, null, workspace.Admin))));
+
+        var rotated = Assert.Single(results, r => r.Outcome == KeyRotationOutcome.Rotated);
+        Assert.Equal(49, results.Count(r => r.Outcome == KeyRotationOutcome.Stale));
+        Assert.All(results.Where(r => r.Outcome == KeyRotationOutcome.Stale), r =>
+        {
+            Assert.Null(r.NewPlaintext);
+            Assert.False(string.IsNullOrWhiteSpace(r.Message));
+        });
+        await using (var db = database.CreateDbContext())
+        {
+            var keys = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.WorkspaceId == workspace.Id && k.Environment == KeyEnvironment.Test && k.Kind == KeyKind.Secret)
+                .ToListAsync();
+            Assert.Equal(2, keys.Count);
+            var active = Assert.Single(keys, k => k.RevokedAt == null);
+            Assert.Equal(rotated.NewKey!.Id, active.Id);
+            Assert.Equal(active.Id, keys.Single(k => k.Id == old.Id).ReplacedByKeyId);
+        }
+
+        await ApiKeyAuthenticationTests.AssertInvalidApiKeyAsync(await oldClient.GetAsync("/api/v1/whoami"));
+        using var newClient = ClientWith(rotated.NewPlaintext!);
+        Assert.Equal(HttpStatusCode.OK, (await newClient.GetAsync("/api/v1/whoami")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_key_replaced_in_a_chain_of_rotations_is_refused_and_the_last_one_works()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var manager = _portal.Services.GetRequiredService<IApiKeyManager>();
+        var current = workspace.Key(KeyEnvironment.Production, KeyKind.Public);
+        var (currentId, currentPlaintext) = (current.Id, current.Plaintext);
+        var replaced = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var warm = ClientWith(currentPlaintext);
+            Assert.Equal(HttpStatusCode.OK, (await warm.GetAsync("/api/v1/whoami")).StatusCode);
+            var result = await manager.RotateAsync(workspace.Id, currentId, null, workspace.Admin);
+            Assert.Equal(KeyRotationOutcome.Rotated, result.Outcome);
+            replaced.Add(currentPlaintext);
+            (currentId, currentPlaintext) = (result.NewKey!.Id, result.NewPlaintext!);
+        }
+
+        foreach (var key in replaced)
+        {
+            using var client = ClientWith(key);
+            await ApiKeyAuthenticationTests.AssertInvalidApiKeyAsync(await client.GetAsync("/api/v1/whoami"));
+        }
+
+        using var last = ClientWith(currentPlaintext);
+        Assert.Equal(HttpStatusCode.OK, (await last.GetAsync("/api/v1/whoami")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rotating_a_key_that_was_already_rotated_is_stale_and_changes_nothing()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var manager = _portal.Services.GetRequiredService<IApiKeyManager>();
+        var old = workspace.Key(KeyEnvironment.Test, KeyKind.Public);
+        var first = await manager.RotateAsync(workspace.Id, old.Id, null, workspace.Admin);
+
+        var second = await manager.RotateAsync(workspace.Id, old.Id, null, workspace.Admin);
+
+        Assert.Equal(KeyRotationOutcome.Rotated, first.Outcome);
+        Assert.Equal(KeyRotationOutcome.Stale, second.Outcome);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(2, await db.ApiKeys.CountAsync(k => k.WorkspaceId == workspace.Id && k.Environment == KeyEnvironment.Test && k.Kind == KeyKind.Public));
+    }
+
+    [Fact]
+    public async Task A_rotation_through_instance_A_is_refused_by_instance_B_within_one_second()
+    {
+        await using var portalB = Portal();
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var old = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        using var clientB = portalB.CreateClient();
+        clientB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", old.Plaintext);
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
+        Assert.True(portalB.Services.GetRequiredService<ApiKeyVerifier>().CachedCount > 0);
+        await WaitUntilListeningAsync(portalB);
+
+        var rotation = await _portal.Services.GetRequiredService<IApiKeyManager>()
+            .RotateAsync(workspace.Id, old.Id, null, workspace.Admin);
+        Assert.Equal(KeyRotationOutcome.Rotated, rotation.Outcome);
+
+        var refusedAfter = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            status = (await clientB.GetAsync("/api/v1/whoami")).StatusCode;
+        }
+        while (status == HttpStatusCode.OK && refusedAfter.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        clientB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", rotation.NewPlaintext);
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reconnected_change_feed_flushes_the_cache()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        using var client = ClientWith(workspace.TestPublicKey);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        var verifier = _portal.Services.GetRequiredService<ApiKeyVerifier>();
+        Assert.True(verifier.CachedCount > 0);
+
+        _portal.Services.GetRequiredService<ChangeFeed>().RaiseReconnected();
+
+        Assert.Equal(0, verifier.CachedCount);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(24)]
+    [InlineData(168)]
+    public async Task A_grace_period_keeps_the_old_key_working_until_it_expires(int hours)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var portal = new FakeTimePortal(database.ConnectionString, time);
+        var workspace = await TestWorkspaces.CreateAsync(portal);
+        var old = workspace.Key(KeyEnvironment.Production, KeyKind.Secret);
+        var grace = TimeSpan.FromHours(hours);
+
+        var rotation = await portal.Services.GetRequiredService<IApiKeyManager>()
+            .RotateAsync(workspace.Id, old.Id, grace, workspace.Admin);
+
+        Assert.Equal(KeyRotationOutcome.Rotated, rotation.Outcome);
+        using var oldClient = portal.CreateClient();
+        oldClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", old.Plaintext);
+        using var newClient = portal.CreateClient();
+        newClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", rotation.NewPlaintext);
+        Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
+        time.Advance(grace - TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
+        var listed = await portal.Services.GetRequiredService<IApiKeyManager>().ListAsync(workspace.Id, workspace.Admin);
+        Assert.Contains(listed, k => k.Id == old.Id && !k.IsActive && k.ExpiresAt > time.GetUtcNow());
+
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await ApiKeyAuthenticationTests.AssertInvalidApiKeyAsync(await oldClient.GetAsync("/api/v1/whoami"));
+        Assert.Equal(HttpStatusCode.OK, (await newClient.GetAsync("/api/v1/whoami")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(0, 30)]
+    [InlineData(2, 0)]
+    [InlineData(48, 0)]
+    [InlineData(-1, 0)]
+    public async Task Grace_periods_other_than_1h_24h_and_7d_are_refused(int hours, int minutes)
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var key = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+
+        var result = await _portal.Services.GetRequiredService<IApiKeyManager>()
+            .RotateAsync(workspace.Id, key.Id, new TimeSpan(hours, minutes, 0), workspace.Admin);
+
+        Assert.Equal(KeyRotationOutcome.InvalidGracePeriod, result.Outcome);
+        await using var db = database.CreateDbContext();
+        Assert.Null((await db.ApiKeys.SingleAsync(k => k.Id == key.Id)).RevokedAt);
+    }
+
+    [Fact]
+    public async Task A_rotation_is_audited_without_the_plaintext()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var key = workspace.Key(KeyEnvironment.Production, KeyKind.Secret);
+
+        var result = await _portal.Services.GetRequiredService<IApiKeyManager>()
+            .RotateAsync(workspace.Id, key.Id, TimeSpan.FromHours(24), workspace.Admin);
+
+        await using var db = database.CreateDbContext();
+        var audit = await db.AuditEvents.SingleAsync(e => e.WorkspaceId == workspace.Id && e.Action == AuditActions.KeyRotated);
+        Assert.Equal(workspace.Admin.UserId, audit.ActorUserId);
+        Assert.Contains(key.Id.ToString(), audit.Target);
+        Assert.Contains("1.00:00:00", audit.Details);
+        Assert.DoesNotContain(key.Plaintext, audit.Target + audit.Details);
+        Assert.DoesNotContain(result.NewPlaintext!, audit.Target + audit.Details);
+    }
+
+    [Fact]
+    public async Task A_rotated_production_secret_is_shown_once_at_rotation_and_never_stored_revealable()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var manager = _portal.Services.GetRequiredService<IApiKeyManager>();
+        var result = await manager.RotateAsync(workspace.Id, workspace.Key(KeyEnvironment.Production, KeyKind.Secret).Id, null, workspace.Admin);
+
+        Assert.StartsWith("dk_live_sk_", result.NewPlaintext);
+        Assert.False(result.NewKey!.CanRevealPlaintext);
+        var reveal = await manager.GetPlaintextAsync(workspace.Id, result.NewKey.Id, KeyAccessPurpose.Reveal, workspace.Admin);
+        Assert.Equal(KeyAccessOutcome.NoLongerRevealable, reveal.Outcome);
+        await using var db = database.CreateDbContext();
+        var stored = await db.ApiKeys.SingleAsync(k => k.Id == result.NewKey.Id);
+        Assert.Null(stored.ProtectedSecret);
+        Assert.NotNull(stored.FirstRevealedAt);
+    }
+
+    private PortalFactory Portal() => new(database.ConnectionString,
+        new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "1000" });
+
+    private HttpClient ClientWith(string key)
+    {
+        var client = _portal.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    // The listener of a freshly started host connects in the background: wait until it hears a probe.
+    private async Task WaitUntilListeningAsync(PortalFactory portal)
+    {
+        var feed = portal.Services.GetRequiredService<ChangeFeed>();
+        var probe = $"probe-{Guid.NewGuid():N}";
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnNotified(string channel, string payload)
+        {
+            if (payload == probe)
+            {
+                heard.TrySetResult();
+            }
+        }
+
+        feed.Notified += OnNotified;
+        try
+        {
+            await using var db = database.CreateDbContext();
+            for (var attempt = 0; attempt < 100 && !heard.Task.IsCompleted; attempt++)
+            {
+                await db.NotifyAsync(ChangeFeed.CreditChannel, probe);
+                await Task.WhenAny(heard.Task, Task.Delay(100));
+            }
+
+            Assert.True(heard.Task.IsCompleted, "instance B never started listening");
+        }
+        finally
+        {
+            feed.Notified -= OnNotified;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Credits;
+using Datakeen.Portal.Data;
+using Datakeen.Portal.Testing;
+using Datakeen.Portal.Workspaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
+
+namespace Datakeen.Portal.IntegrationTests.Credits;
+
+// The credit services wired by hand on a test database, and the few reads the tests check them with.
+internal sealed class CreditTestData
+{
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new();
+
+    public CreditTestData(string connectionString, TimeProvider? time = null)
+    {
+        Time = time ?? TimeProvider.System;
+        // One data source per database, as the portal has one, shared by the EF Core contexts and the raw commands.
+        DataSource = DataSources.GetOrAdd(connectionString,
+            cs => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 100 }.ConnectionString));
+        Contexts = new PooledDbContextFactory<PortalDbContext>(new DbContextOptionsBuilder<PortalDbContext>()
+            .UseNpgsql(DataSource)
+            .UseSnakeCaseNamingConvention()
+            .Options);
+    }
+
+    public TimeProvider Time { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public IDbContextFactory<PortalDbContext> Contexts { get; }
+
+    public CreditLedger Ledger => new(Contexts, DataSource, new AuditLog(Contexts, Time), Time);
+
+    public IdempotencyStore Idempotency => new(Contexts, DataSource, Time);
+
+    public CreditQueries Queries => new(Contexts);
+
+    public WelcomeCredits Welcome => new(Time);
+
+    // A workspace as workspace creation leaves it: 20 test credits, 0 production credits.
+    public async Task<Guid> CreateWorkspaceAsync()
+    {
+        var id = await CreateBareWorkspaceAsync();
+        await using var db = await Contexts.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await Welcome.GrantAsync(db, id);
+        await transaction.CommitAsync();
+        return id;
+    }
+
+    public async Task<Guid> CreateBareWorkspaceAsync()
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        var workspace = new Workspace { Id = Guid.NewGuid(), Name = "Credits", Slug = $"credits-{Guid.NewGuid():N}"[..24] };
+        db.Workspaces.Add(workspace);
+        await db.SaveChangesAsync();
+        return workspace.Id;
+    }
+
+    public async Task<long> BalanceAsync(Guid workspaceId, KeyEnvironment environment)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        return await db.CreditAccounts.Where(a => a.WorkspaceId == workspaceId && a.Environment == environment)
+            .Select(a => a.Balance).SingleAsync();
+    }
+
+    public async Task<List<CreditLedgerEntry>> EntriesAsync(Guid workspaceId, KeyEnvironment environment)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        return await db.CreditLedgerEntries.AsNoTracking()
+            .Where(e => e.WorkspaceId == workspaceId && e.Environment == environment)
+            .ToListAsync();
+    }
+
+    // The invariant of SPEC §1: the balance equals the sum of the entries.
+    public async Task AssertBalanceMatchesLedgerAsync(Guid workspaceId, KeyEnvironment environment)
+    {
+        var entries = await EntriesAsync(workspaceId, environment);
+        Assert.Equal(entries.Sum(e => e.Amount), await BalanceAsync(workspaceId, environment));
+    }
+
+    public static ConsumeCommand Consume(Guid workspaceId, KeyEnvironment environment, int amount = 1, string? key = null,
+        string? reference = null) =>
+        new(workspaceId, environment, amount, reference, key, ActorApiKeyId: null);
+}
+
+// One migrated database per test class, through the shared fixture.
+public abstract class CreditDatabaseTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
+{
+    private protected CreditTestData Data { get; } = new(database.ConnectionString);
+
+    private protected CreditTestData WithTime(TimeProvider time) => new(database.ConnectionString, time);
+}

@@ -1,0 +1,63 @@
+using Datakeen.Portal.Auth;
+using Datakeen.Portal.Components.Pages.ApiDocs;
+using Datakeen.Portal.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace Datakeen.Portal.Tests.Components.ApiDocs;
+
+// The tab's test setup: fakes for the key and credit services, a real ChangeFeed, and the tab's own
+// registration. Disposes asynchronously: some MudBlazor services (key interceptor) only support that.
+public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
+{
+    public const string TestJourneyApi = "https://sandbox.example.test/backend";
+    public const string TestDocumentsApi = "https://sandbox-api.example.test/api";
+
+    protected ApiDocsTestContext()
+    {
+        Services.AddSingleton<Datakeen.Portal.ApiKeys.IApiKeyManager>(KeyManager);
+        Services.AddSingleton<Datakeen.Portal.Credits.ICreditQueries>(Credits);
+        Services.AddSingleton(Feed);
+        Services.AddLogging();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["BaseUrls:Test:JourneyApi"] = TestJourneyApi,
+                ["BaseUrls:Test:DocumentsApi"] = TestDocumentsApi,
+            })
+            .Build();
+        Services.AddApiDocsUi(configuration);
+    }
+
+    protected FakeApiKeyManager KeyManager { get; } = new FakeApiKeyManager().WithStandardKeys();
+    protected FakeCreditQueries Credits { get; } = new();
+    protected ChangeFeed Feed { get; } = new();
+    protected Guid WorkspaceId { get; } = Guid.NewGuid();
+    protected Actor Actor { get; } = new(Guid.NewGuid(), "Ada Admin", "127.0.0.1", "bUnit");
+
+    protected IRenderedComponent<ApiDocsTab> RenderTab(bool isAdmin = true) =>
+        Render<ApiDocsTab>(parameters => parameters
+            .Add(p => p.WorkspaceId, WorkspaceId)
+            .Add(p => p.WorkspaceName, "Acme")
+            .Add(p => p.IsAdmin, isAdmin)
+            .Add(p => p.Actor, Actor));
+
+    // Dialogs render into the provider, not into the component that opened them.
+    protected (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<ApiDocsTab> Tab) RenderTabWithDialogs(
+        bool isAdmin = true)
+    {
+        var dialogs = Render<MudDialogProvider>();
+        return (dialogs, RenderTab(isAdmin));
+    }
+
+    protected static AngleSharp.Dom.IElement Button(IRenderedComponent<ApiDocsTab> tab, string accessibleName) =>
+        tab.Find($"button[aria-label='{accessibleName}']");
+
+    protected static bool HasButton(IRenderedComponent<ApiDocsTab> tab, string accessibleName) =>
+        tab.FindAll($"button[aria-label='{accessibleName}']").Count > 0;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+}

@@ -1,0 +1,118 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auth;
+
+namespace Datakeen.Portal.Tests.Components.ApiDocs;
+
+// In-memory stand-in for the key service: four keys per workspace, records every call.
+public sealed class FakeApiKeyManager : IApiKeyManager
+{
+    private readonly Dictionary<Guid, string> _plaintexts = [];
+
+    public List<ApiKeyView> Keys { get; } = [];
+    public List<(Guid KeyId, KeyAccessPurpose Purpose)> PlaintextRequests { get; } = [];
+    public List<(Guid KeyId, TimeSpan? Grace)> RotateCalls { get; } = [];
+    public int ListCalls { get; private set; }
+
+    // Set to make ListAsync fail (database unavailable) or hang (still loading).
+    public Exception? ListFailure { get; set; }
+    public TaskCompletionSource? ListGate { get; set; }
+
+    // Set to answer RotateAsync with something other than success.
+    public KeyRotationResult? RotationAnswer { get; set; }
+
+    public static string PlaintextFor(KeyEnvironment environment, KeyKind kind, char fill = 'a') =>
+        KeyLabelsPrefix(environment, kind) + new string(fill, 32) + "Xy" + fill + (char)('A' + (int)environment) + (char)('0' + (int)kind) + "Z";
+
+    public ApiKeyView Add(KeyEnvironment environment, KeyKind kind, char fill = 'a', bool canReveal = true,
+        DateTimeOffset? lastUsed = null, DateTimeOffset? expiresAt = null)
+    {
+        var plaintext = PlaintextFor(environment, kind, fill);
+        var view = new ApiKeyView(Guid.NewGuid(), environment, kind, Mask(plaintext),
+            DateTimeOffset.UtcNow.AddDays(-3), lastUsed, IsActive: true, expiresAt, canReveal);
+        Keys.Add(view);
+        _plaintexts[view.Id] = plaintext;
+        return view;
+    }
+
+    public FakeApiKeyManager WithStandardKeys()
+    {
+        foreach (var environment in new[] { KeyEnvironment.Test, KeyEnvironment.Production })
+        {
+            Add(environment, KeyKind.Public);
+            Add(environment, KeyKind.Secret);
+        }
+
+        return this;
+    }
+
+    public ApiKeyView Key(KeyEnvironment environment, KeyKind kind) =>
+        Keys.Single(k => k.Environment == environment && k.Kind == kind && k.ExpiresAt is null);
+
+    public string Plaintext(ApiKeyView key) => _plaintexts[key.Id];
+
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(Guid workspaceId, Actor actor, CancellationToken ct = default)
+    {
+        ListCalls++;
+        if (ListGate is not null)
+        {
+            await ListGate.Task;
+        }
+
+        if (ListFailure is not null)
+        {
+            throw ListFailure;
+        }
+
+        return Keys.ToList();
+    }
+
+    public Task<KeyAccessResult> GetPlaintextAsync(Guid workspaceId, Guid keyId, KeyAccessPurpose purpose, Actor actor,
+        CancellationToken ct = default)
+    {
+        PlaintextRequests.Add((keyId, purpose));
+        var index = Keys.FindIndex(k => k.Id == keyId);
+        if (index < 0)
+        {
+            return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NotFound, "No such key."));
+        }
+
+        // The default reveal policy: a Production secret can be revealed or copied once.
+        var key = Keys[index];
+        if (!key.CanRevealPlaintext)
+        {
+            return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, "This key can no longer be shown."));
+        }
+
+        if (key is { Environment: KeyEnvironment.Production, Kind: KeyKind.Secret })
+        {
+            Keys[index] = key with { CanRevealPlaintext = false };
+        }
+
+        return Task.FromResult(KeyAccessResult.Ok(_plaintexts[keyId]));
+    }
+
+    public Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,
+        CancellationToken ct = default)
+    {
+        RotateCalls.Add((keyId, gracePeriod));
+        if (RotationAnswer is not null)
+        {
+            return Task.FromResult(RotationAnswer);
+        }
+
+        var old = Keys.Single(k => k.Id == keyId);
+        Keys.Remove(old);
+        if (gracePeriod is { } grace)
+        {
+            Keys.Add(old with { ExpiresAt = DateTimeOffset.UtcNow + grace });
+        }
+
+        var added = Add(old.Environment, old.Kind, fill: 'n');
+        return Task.FromResult(new KeyRotationResult(KeyRotationOutcome.Rotated, added, Plaintext(added), null));
+    }
+
+    private static string KeyLabelsPrefix(KeyEnvironment environment, KeyKind kind) =>
+        $"dk_{(environment == KeyEnvironment.Test ? "test" : "live")}_{(kind == KeyKind.Public ? "pk" : "sk")}_";
+
+    private static string Mask(string plaintext) => plaintext[..11] + new string('•', 16) + plaintext[^4..];
+}

@@ -1,0 +1,65 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Components.Pages.ApiDocs;
+
+namespace Datakeen.Portal.Tests.Components.ApiDocs;
+
+public sealed class TabContentTests : ApiDocsTestContext
+{
+    [Fact]
+    public void The_tab_shows_the_three_tips()
+    {
+        var tab = RenderTab();
+
+        var tips = tab.FindAll(".mud-alert").Select(a => a.TextContent).ToList();
+        Assert.Contains(tips, t => t.Contains("environment variable or a secrets manager"));
+        Assert.Contains(tips, t => t.Contains("CI/CD"));
+        Assert.Contains(tips, t => t.Contains("public key only"));
+    }
+
+    [Fact]
+    public void The_Docs_link_points_to_the_API_reference()
+    {
+        var tab = RenderTab();
+
+        var docs = tab.FindAll("a").Single(a => a.TextContent.Trim() == "Docs");
+        Assert.Equal("/docs", docs.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void The_curl_sample_reads_the_secret_from_the_environment_and_calls_whoami_on_the_portal()
+    {
+        var tab = RenderTab();
+
+        var sample = tab.Find("[data-testid='code-sample-curl']").TextContent;
+        Assert.Contains("Authorization: Bearer $DATAKEEN_SECRET_KEY", sample);
+        Assert.Contains("http://localhost/api/v1/whoami", sample);
+        Assert.Contains("dk_test_sk_", sample);
+    }
+
+    [Theory]
+    [InlineData("curl")]
+    [InlineData("C#")]
+    [InlineData("Python")]
+    [InlineData("Node")]
+    public void Every_sample_reads_the_key_from_DATAKEEN_SECRET_KEY_for_each_environment(string language)
+    {
+        foreach (var environment in new[] { KeyEnvironment.Test, KeyEnvironment.Production })
+        {
+            var sample = CodeSampleTemplates.For(language, environment, "https://portal.example/");
+
+            Assert.Contains("DATAKEEN_SECRET_KEY", sample);
+            Assert.Contains("https://portal.example/api/v1/whoami", sample);
+            Assert.Contains("Bearer", sample);
+            Assert.Contains(environment == KeyEnvironment.Test ? "dk_test_sk_" : "dk_live_sk_", sample);
+            Assert.DoesNotMatch("dk_(test|live)_(pk|sk)_[0-9A-Za-z]{38}", sample);
+        }
+    }
+
+    [Fact]
+    public void The_Node_sample_interpolates_the_variable_correctly()
+    {
+        var sample = CodeSampleTemplates.For("Node", KeyEnvironment.Test, "https://portal.example/");
+
+        Assert.Contains("Authorization: `Bearer ${process.env.DATAKEEN_SECRET_KEY}`", sample);
+    }
+}
