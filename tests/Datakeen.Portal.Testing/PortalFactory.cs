@@ -1,5 +1,9 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Datakeen.Portal.Testing;
@@ -14,9 +18,22 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
     // When set, every log entry of the host (Debug and above) also goes here.
     public CapturedLogs? LogCapture { get; init; }
 
+    // Starts the portal on a real loopback port (browsers and the OpenID Connect redirects need one)
+    // and returns its address, e.g. http://127.0.0.1:41234.
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        return new Uri(address);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development the framework serves static web assets (MudBlazor's, blazor.web.js) only when asked.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

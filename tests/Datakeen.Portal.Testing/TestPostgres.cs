@@ -39,6 +39,12 @@ public static class TestPostgres
         return ConnectionStringFor(name);
     }
 
+    public static PortalDbContext CreateDbContext(string connectionString) =>
+        new(new DbContextOptionsBuilder<PortalDbContext>()
+            .UseNpgsql(connectionString)
+            .UseSnakeCaseNamingConvention()
+            .Options);
+
     public static async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;

@@ -2,5 +2,14 @@ namespace Datakeen.Portal.Workspaces;
 
 public static class WorkspacesServiceCollectionExtensions
 {
-    public static IServiceCollection AddWorkspaces(this IServiceCollection services) => services;
+    public static IServiceCollection AddWorkspaces(this IServiceCollection services)
+    {
+        // Scoped: it depends on the key and credit seams, whatever lifetime those end up with.
+        services.AddScoped<WorkspaceCreator>();
+        services.AddSingleton<WorkspaceDirectory>();
+        services.AddSingleton<WorkspaceMembers>();
+        // After the database migrator (registered earlier by AddPortalData): hosted services start in order.
+        services.AddHostedService<DemoWorkspaces>();
+        return services;
+    }
 }

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Datakeen.Portal.Auth;
+
+// Runs once per successful OpenID Connect sign-in: records the person keyed by (issuer, subject) and
+// attaches the invitations waiting for their email address, but only when the provider asserts that
+// the address is verified (otherwise anyone could claim an invitation by typing an address).
+public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog, TimeProvider time,
+    ILogger<UserSignIn> logger)
+{
+    private const int MaxEmailLength = 320;
+    private const int MaxNameLength = 200;
+
+    public async Task<Guid> RecordAsync(string issuer, ClaimsPrincipal principal, ConnectionDetails? connection,
+        CancellationToken ct = default)
+    {
+        var subject = principal.FindFirst(PortalClaims.Subject)?.Value;
+        if (string.IsNullOrEmpty(issuer) || string.IsNullOrEmpty(subject))
+        {
+            throw new InvalidOperationException("The identity token has no issuer or subject.");
+        }
+
+        var email = Truncate(principal.FindFirst(PortalClaims.Email)?.Value?.Trim(), MaxEmailLength);
+        var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
+            StringComparison.OrdinalIgnoreCase);
+        var name = Truncate(principal.FindFirst(PortalClaims.Name)?.Value?.Trim(), MaxNameLength);
+        var now = time.GetUtcNow();
+
+        await using var db = await contextFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        // One statement, so two first sign-ins of the same person at once still make one user.
+        var userId = await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO users (id, issuer, subject, email, email_verified, display_name, created_at, last_sign_in_at)
+            VALUES ({Guid.CreateVersion7()}, {issuer}, {subject}, {email}, {emailVerified}, {name}, {now}, {now})
+            ON CONFLICT (issuer, subject) DO UPDATE
+              SET email = EXCLUDED.email, email_verified = EXCLUDED.email_verified,
+                  display_name = EXCLUDED.display_name, last_sign_in_at = EXCLUDED.last_sign_in_at
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+        var id = userId.Single();
+
+        if (emailVerified && !string.IsNullOrEmpty(email))
+        {
+            // Skips a workspace where the user is already a member (the pending invitation stays unused).
+            var attached = await db.Database.SqlQuery<Guid>($"""
+                UPDATE memberships m SET user_id = {id}
+                WHERE m.user_id IS NULL AND lower(m.invited_email) = lower({email})
+                  AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.workspace_id = m.workspace_id AND x.user_id = {id})
+                RETURNING m.workspace_id AS "Value"
+                """).ToListAsync(ct);
+            var actor = new Actor(id, name ?? email, connection?.IpAddress, connection?.UserAgent);
+            foreach (var workspaceId in attached)
+            {
+                auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, email, "invitation accepted at sign-in");
+            }
+            await db.SaveChangesAsync(ct);
+            if (attached.Count > 0)
+            {
+                logger.LogInformation("User {UserId} joined {Count} workspace(s) by invitation", id, attached.Count);
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        return id;
+    }
+
+    private static string? Truncate(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : value[..Math.Min(value.Length, max)];
+}

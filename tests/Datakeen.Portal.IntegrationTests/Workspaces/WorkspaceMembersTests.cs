@@ -1,0 +1,163 @@
+using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Auth;
+using Datakeen.Portal.Testing;
+using Datakeen.Portal.Workspaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Datakeen.Portal.IntegrationTests.Workspaces;
+
+public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+{
+    private PortalFactory _portal = null!;
+
+    private WorkspaceMembers Members => _portal.Services.GetRequiredService<WorkspaceMembers>();
+
+    public Task InitializeAsync()
+    {
+        _portal = new PortalFactory(database.ConnectionString);
+        _ = _portal.Services;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task An_admin_invites_changes_the_role_of_and_removes_a_member_and_each_change_is_audited()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        await using var db = database.CreateDbContext();
+
+        Assert.True((await Members.AddAsync(admin, workspaceId, " New.Person@Example.TEST ", WorkspaceRole.Member)).Succeeded);
+        var invitation = await db.Memberships.SingleAsync(m => m.WorkspaceId == workspaceId && m.UserId == null);
+        Assert.Equal("new.person@example.test", invitation.InvitedEmail);
+        Assert.True((await Members.ChangeRoleAsync(admin, workspaceId, invitation.Id, WorkspaceRole.Admin)).Succeeded);
+        Assert.True((await Members.RemoveAsync(admin, workspaceId, invitation.Id)).Succeeded);
+
+        Assert.False(await db.Memberships.AnyAsync(m => m.Id == invitation.Id));
+        var actions = await db.AuditEvents.Where(e => e.WorkspaceId == workspaceId).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync();
+        Assert.Equal([AuditActions.WorkspaceCreated, AuditActions.MemberAdded, AuditActions.MemberRoleChanged, AuditActions.MemberRemoved], actions);
+    }
+
+    [Fact]
+    public async Task A_member_is_refused_member_management_and_the_refusal_is_audited()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        var member = await JoinAsync(admin, workspaceId, WorkspaceRole.Member);
+        var adminMembership = await MembershipIdAsync(workspaceId, admin.UserId);
+
+        var add = await Members.AddAsync(member, workspaceId, "someone@example.test", WorkspaceRole.Admin);
+        var demote = await Members.ChangeRoleAsync(member, workspaceId, adminMembership, WorkspaceRole.Member);
+        var remove = await Members.RemoveAsync(member, workspaceId, adminMembership);
+
+        Assert.All([add, demote, remove], r => Assert.Equal(MembershipOutcome.Forbidden, r.Outcome));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
+        var refusals = await db.AuditEvents.Where(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.AuthorizationFailed).ToListAsync();
+        Assert.Equal(3, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal(member.UserId, e.ActorUserId));
+        Assert.All(refusals, e => Assert.False(e.Succeeded));
+        Assert.Contains(refusals, e => e.Details == AuditActions.MemberAdded);
+    }
+
+    [Fact]
+    public async Task Someone_outside_the_workspace_gets_not_found_and_is_audited()
+    {
+        var (_, workspaceId) = await CreateWorkspaceAsync();
+        await using var db = database.CreateDbContext();
+        var stranger = await WorkspaceTestUsers.CreateAsync(db);
+
+        var result = await Members.AddAsync(stranger, workspaceId, "friend@example.test", WorkspaceRole.Admin);
+
+        Assert.Equal(MembershipOutcome.NotFound, result.Outcome);
+        Assert.Null(await Members.ListAsync(stranger, workspaceId));
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.ActorUserId == stranger.UserId && e.Action == AuditActions.AuthorizationFailed));
+    }
+
+    [Fact]
+    public async Task The_last_admin_cannot_be_demoted_or_removed()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        var adminMembership = await MembershipIdAsync(workspaceId, admin.UserId);
+
+        var demote = await Members.ChangeRoleAsync(admin, workspaceId, adminMembership, WorkspaceRole.Member);
+        var remove = await Members.RemoveAsync(admin, workspaceId, adminMembership);
+
+        Assert.Equal(MembershipOutcome.Invalid, demote.Outcome);
+        Assert.Contains("at least one Admin", demote.Error);
+        Assert.Equal(MembershipOutcome.Invalid, remove.Outcome);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
+    }
+
+    [Fact]
+    public async Task Two_admins_demoting_each_other_at_once_leave_one_admin()
+    {
+        var (first, workspaceId) = await CreateWorkspaceAsync();
+        var second = await JoinAsync(first, workspaceId, WorkspaceRole.Admin);
+        var firstMembership = await MembershipIdAsync(workspaceId, first.UserId);
+        var secondMembership = await MembershipIdAsync(workspaceId, second.UserId);
+
+        var results = await Task.WhenAll(
+            Task.Run(() => Members.ChangeRoleAsync(first, workspaceId, secondMembership, WorkspaceRole.Member)),
+            Task.Run(() => Members.ChangeRoleAsync(second, workspaceId, firstMembership, WorkspaceRole.Member)));
+
+        Assert.Single(results, r => r.Succeeded);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(1, await db.Memberships.CountAsync(m => m.WorkspaceId == workspaceId && m.Role == WorkspaceRole.Admin));
+    }
+
+    [Theory]
+    [InlineData("not-an-email")]
+    [InlineData("")]
+    [InlineData("a@b@c")]
+    public async Task An_invalid_email_is_refused_with_a_clear_message(string email)
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+
+        var result = await Members.AddAsync(admin, workspaceId, email, WorkspaceRole.Member);
+
+        Assert.Equal(MembershipOutcome.Invalid, result.Outcome);
+        Assert.Equal("Enter a valid email address.", result.Error);
+    }
+
+    [Fact]
+    public async Task Inviting_the_same_email_twice_is_refused()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+
+        await Members.AddAsync(admin, workspaceId, "twice@example.test", WorkspaceRole.Member);
+        var again = await Members.AddAsync(admin, workspaceId, "TWICE@example.test", WorkspaceRole.Admin);
+
+        Assert.Equal(MembershipOutcome.Invalid, again.Outcome);
+        Assert.Contains("already a member or invited", again.Error);
+    }
+
+    private async Task<(Actor Admin, Guid WorkspaceId)> CreateWorkspaceAsync()
+    {
+        await using var db = database.CreateDbContext();
+        var admin = await WorkspaceTestUsers.CreateAsync(db);
+        await using var scope = _portal.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>()
+            .CreateAsync(admin, $"Members {Guid.NewGuid():N}"[..20]);
+        return (admin, result.WorkspaceId!.Value);
+    }
+
+    // A second person who was invited and has signed in.
+    private async Task<Actor> JoinAsync(Actor admin, Guid workspaceId, WorkspaceRole role)
+    {
+        await using var db = database.CreateDbContext();
+        var person = await WorkspaceTestUsers.CreateAsync(db);
+        var email = (await db.Users.SingleAsync(u => u.Id == person.UserId)).Email!;
+        Assert.True((await Members.AddAsync(admin, workspaceId, email, role)).Succeeded);
+        await db.Memberships.Where(m => m.WorkspaceId == workspaceId && m.InvitedEmail == email)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.UserId, person.UserId));
+        return person;
+    }
+
+    private async Task<Guid> MembershipIdAsync(Guid workspaceId, Guid userId)
+    {
+        await using var db = database.CreateDbContext();
+        return await db.Memberships.Where(m => m.WorkspaceId == workspaceId && m.UserId == userId).Select(m => m.Id).SingleAsync();
+    }
+}

@@ -1,0 +1,79 @@
+using Datakeen.Portal.Data;
+using Xunit;
+
+namespace Datakeen.Portal.Testing;
+
+// Everything a signed-in test needs, started fresh per test class (IClassFixture): a migrated database,
+// the development OpenID Connect provider and the portal on real loopback ports, with the demo
+// workspaces (acme, globex) created at startup.
+public class PortalStack : IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+    public DevIdentityServer Identity { get; private set; } = null!;
+    public PortalFactory Portal { get; private set; } = null!;
+    public Uri PortalAddress { get; private set; } = null!;
+
+    public const string Newcomer = "newcomer@example.test";
+    public const string Unverified = "unverified@example.test";
+
+    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateMigratedDatabaseAsync();
+        Identity = await DevIdentityServer.StartAsync(
+        [
+            // Besides the demo users: someone with no workspace yet, and someone whose address is not verified.
+            .. TestUser(3, "dev-newcomer", Newcomer, "Nora Newcomer", emailVerified: true),
+            .. TestUser(4, "dev-unverified", Unverified, "Uma Unverified", emailVerified: false),
+        ]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Oidc:Authority"] = Identity.Authority,
+            ["Oidc:ClientId"] = "datakeen-portal",
+            ["Oidc:ClientSecret"] = "datakeen-portal-dev-secret",
+            ["DemoData:Enabled"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+        Portal = new PortalFactory(ConnectionString, settings);
+        PortalAddress = Portal.StartOnKestrel();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (Portal is not null)
+        {
+            await Portal.DisposeAsync();
+        }
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
+        }
+        if (ConnectionString.Length > 0)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
+    }
+
+    private static string[] TestUser(int index, string subject, string email, string name, bool emailVerified) =>
+    [
+        $"--DevIdentity:Users:{index}:Subject={subject}",
+        $"--DevIdentity:Users:{index}:Email={email}",
+        $"--DevIdentity:Users:{index}:Name={name}",
+        $"--DevIdentity:Users:{index}:Password=demo",
+        $"--DevIdentity:Users:{index}:EmailVerified={emailVerified}",
+    ];
+
+    public Task<SignedInClient> SignInAsync(string email, string? returnUrl = "/") =>
+        OidcSignIn.SignInAsync(PortalAddress, email, returnUrl: returnUrl);
+
+    // A client with no cookies that does not follow redirects.
+    public HttpClient CreateAnonymousClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = PortalAddress };
+
+    public PortalDbContext CreateDbContext() => TestPostgres.CreateDbContext(ConnectionString);
+}
