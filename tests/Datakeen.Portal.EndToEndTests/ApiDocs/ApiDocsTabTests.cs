@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Datakeen.Portal.EndToEndTests.ApiDocs;
+
+// The tab driven only by SPEC §5's accessible names, against the real provider, portal and PostgreSQL.
+// Each test that changes keys or credits works in a workspace of its own.
+[Collection(PortalCollection.Name)]
+public sealed class ApiDocsTabTests(PortalEnvironment portal)
+{
+    private static readonly Regex KeyPattern = new("^dk_(live|test)_(pk|sk)_[0-9A-Za-z]{38}$");
+
+    [Fact]
+    public async Task An_admin_reveals_the_test_secret_uses_it_rotates_it_and_the_old_key_stops_working()
+    {
+        var page = await portal.NewPageAsync();
+        await CreateWorkspaceAsync(page, "admin@acme.test", "Rotation Lab");
+        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        var value = testCard.GetByTestId("key-test-secret");
+
+        await Expect(value).ToContainTextAsync("dk_test_sk_••••");
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
+        await Expect(value).ToHaveTextAsync(KeyPattern);
+        var oldKey = (await value.TextContentAsync())!.Trim();
+        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" })).ToBeVisibleAsync();
+
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(oldKey));
+
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Rotate test secret key" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Rotate test secret key?" });
+        await Expect(dialog).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Rotate key" }).ClickAsync();
+        var rotated = dialog.GetByTestId("rotated-key");
+        await Expect(rotated).ToHaveTextAsync(KeyPattern);
+        var newKey = (await rotated.TextContentAsync())!.Trim();
+
+        Assert.NotEqual(oldKey, newKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(oldKey));
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(newKey));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Hiding_a_revealed_key_masks_it_again()
+    {
+        var page = await portal.NewPageAsync();
+        await CreateWorkspaceAsync(page, "admin@acme.test", "Hide Lab");
+        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        var value = testCard.GetByTestId("key-test-secret");
+
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
+        await Expect(value).ToHaveTextAsync(KeyPattern);
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" }).ClickAsync();
+
+        await Expect(value).ToContainTextAsync("••••");
+        Assert.DoesNotMatch(new Regex("dk_test_sk_[0-9A-Za-z]{38}"), await page.ContentAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Consuming_a_credit_through_the_api_moves_the_open_meter_without_a_reload()
+    {
+        var page = await portal.NewPageAsync();
+        await CreateWorkspaceAsync(page, "admin@acme.test", "Meter Lab");
+        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        var meter = testCard.GetByRole(AriaRole.Progressbar, new() { Name = "Test credits remaining" });
+        await Expect(meter).ToHaveAttributeAsync("aria-valuenow", "20");
+        await Expect(meter).ToHaveAttributeAsync("aria-valuemax", "20");
+
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
+        var secret = testCard.GetByTestId("key-test-secret");
+        await Expect(secret).ToHaveTextAsync(KeyPattern);
+        var key = (await secret.TextContentAsync())!.Trim();
+        var urlBefore = page.Url;
+
+        using var client = ApiClient(key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/consume")
+        {
+            Content = new StringContent("""{"amount":1,"reference":"e2e"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        await Expect(meter).ToHaveAttributeAsync("aria-valuenow", "19", new() { Timeout = 2000 });
+        await Expect(testCard).ToContainTextAsync("19 / 20");
+        Assert.Equal(urlBefore, page.Url);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_member_sees_public_keys_but_no_secret_reveal_copy_or_rotate_controls()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "member@acme.test", path: "/w/acme/api");
+
+        foreach (var (environment, region) in new[] { ("test", "Test environment"), ("production", "Production environment") })
+        {
+            var card = page.GetByRole(AriaRole.Region, new() { Name = region });
+            await Expect(card.GetByTestId($"key-{environment}-secret")).ToContainTextAsync("••••");
+            await Expect(card.GetByRole(AriaRole.Button, new() { Name = $"Reveal {environment} public key" })).ToBeVisibleAsync();
+            await Expect(card.GetByRole(AriaRole.Button, new() { Name = $"Reveal {environment} secret key" })).ToHaveCountAsync(0);
+            await Expect(card.GetByRole(AriaRole.Button, new() { Name = $"Copy {environment} secret key" })).ToHaveCountAsync(0);
+            await Expect(card.GetByRole(AriaRole.Button, new() { Name = $"Rotate {environment} secret key" })).ToHaveCountAsync(0);
+            await Expect(card.GetByRole(AriaRole.Button, new() { Name = $"Rotate {environment} public key" })).ToHaveCountAsync(0);
+            await Expect(card).ToContainTextAsync("Only admins can reveal or rotate secret keys");
+        }
+
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_secret_is_not_in_the_prerendered_html()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+
+        var html = await page.Context.APIRequest.GetAsync("/w/acme/api");
+
+        Assert.Equal(200, html.Status);
+        Assert.DoesNotMatch(new Regex("dk_(live|test)_sk_[0-9A-Za-z]{38}"), await html.TextAsync());
+        Assert.Contains("no-store", html.Headers["cache-control"]);
+        await page.Context.CloseAsync();
+    }
+
+    private async Task CreateWorkspaceAsync(IPage page, string email, string namePrefix)
+    {
+        var name = $"{namePrefix} {Guid.NewGuid().ToString("N")[..6]}";
+        await portal.SignInAsync(page, email, path: "/workspaces/new");
+        await page.GetByLabel("Workspace name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await PortalEnvironment.WaitForInteractiveAsync(page);
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
+    }
+
+    private HttpClient ApiClient(string key)
+    {
+        var client = new HttpClient { BaseAddress = portal.PortalAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    private async Task<HttpStatusCode> WhoAmIAsync(string key)
+    {
+        using var client = ApiClient(key);
+        using var response = await client.GetAsync("/api/v1/whoami");
+        return response.StatusCode;
+    }
+}

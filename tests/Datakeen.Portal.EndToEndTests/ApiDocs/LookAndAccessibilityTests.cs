@@ -1,0 +1,87 @@
+using Deque.AxeCore.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Datakeen.Portal.EndToEndTests.ApiDocs;
+
+// axe-core on the tab in both themes, and the screenshots shown in the README (docs/screenshots/
+// when DATAKEEN_SCREENSHOTS points there).
+[Collection(PortalCollection.Name)]
+public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
+{
+    private const string PaletteApplied = """
+        dark => {
+          const [r, g, b] = getComputedStyle(document.querySelector('.mud-layout') ?? document.body)
+            .backgroundColor.match(/\d+/g).map(Number);
+          return dark ? r + g + b < 200 : r + g + b > 600;
+        }
+        """;
+
+    [Fact]
+    public async Task The_tab_has_no_serious_accessibility_violations_in_light_and_dark_themes()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
+        await EnsureThemeAsync(page, dark: false);
+        var light = await SeriousViolationsAsync(page);
+        await Screenshots.TakeAsync(page, "api-docs-desktop-light");
+
+        await EnsureThemeAsync(page, dark: true);
+        var dark = await SeriousViolationsAsync(page);
+        await Screenshots.TakeAsync(page, "api-docs-desktop-dark");
+
+        Assert.Empty(light);
+        Assert.Empty(dark);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task At_360_px_the_tab_fits_the_screen_and_keeps_its_controls_reachable()
+    {
+        var page = await portal.NewPageAsync();
+        await page.SetViewportSizeAsync(360, 780);
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        await Expect(testCard).ToBeVisibleAsync();
+        await EnsureThemeAsync(page, dark: false);
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        await Screenshots.TakeAsync(page, "api-docs-mobile-360");
+
+        Assert.True(scrollWidth <= 360, $"the page scrolls sideways at 360 px ({scrollWidth} px wide)");
+        var rotate = testCard.GetByRole(AriaRole.Button, new() { Name = "Rotate test secret key" });
+        await rotate.ScrollIntoViewIfNeededAsync();
+        var box = await rotate.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.X >= 0 && box.X + box.Width <= 360, $"the rotate button is off screen (x={box.X}, width={box.Width})");
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task EnsureThemeAsync(IPage page, bool dark)
+    {
+        var toLight = page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" });
+        var toDark = page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" });
+        await Expect(toLight.Or(toDark)).ToBeVisibleAsync();
+        if (dark && await toDark.IsVisibleAsync())
+        {
+            await toDark.ClickAsync();
+        }
+        else if (!dark && await toLight.IsVisibleAsync())
+        {
+            await toLight.ClickAsync();
+        }
+
+        await Expect(dark ? toLight : toDark).ToBeVisibleAsync();
+        // Wait until the palette is applied: a dark or a light page background.
+        await page.WaitForFunctionAsync(PaletteApplied, dark);
+    }
+
+    private static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        return result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {string.Join(" | ", v.Nodes.Select(n => n.Html))}")
+            .ToList();
+    }
+}
