@@ -10,7 +10,7 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
 {
     private const string PaletteApplied = """
         dark => {
-          const [r, g, b] = getComputedStyle(document.querySelector('.mud-layout') ?? document.body)
+          const [r, g, b] = getComputedStyle(document.body)
             .backgroundColor.match(/\d+/g).map(Number);
           return dark ? r + g + b < 200 : r + g + b > 600;
         }
