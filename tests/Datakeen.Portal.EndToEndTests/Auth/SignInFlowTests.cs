@@ -19,6 +19,8 @@ public sealed class SignInFlowTests(PortalEnvironment portal)
         await Expect(page).ToHaveURLAsync(new Regex("/w/acme/api$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API & Docs", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Ada Admin (Acme)");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(page, "api-docs-admin");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.WaitForURLAsync(url => url.StartsWith(portal.Identity.Authority, StringComparison.Ordinal));

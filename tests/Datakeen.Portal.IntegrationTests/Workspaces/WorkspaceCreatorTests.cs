@@ -1,5 +1,6 @@
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
+using Datakeen.Portal.Credits;
 using Datakeen.Portal.Testing;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,20 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     }
 
     [Fact]
+    public async Task A_new_workspace_has_its_four_keys_and_its_welcome_test_credits()
+    {
+        await using var db = database.CreateDbContext();
+        var actor = await WorkspaceTestUsers.CreateAsync(db);
+
+        var result = await CreateAsync(actor, "Complete");
+
+        var keys = await db.ApiKeys.Where(k => k.WorkspaceId == result.WorkspaceId && k.RevokedAt == null).ToListAsync();
+        Assert.Equal(4, keys.Select(k => (k.Environment, k.Kind)).Distinct().Count());
+        var grant = await db.CreditLedgerEntries.SingleAsync(e => e.WorkspaceId == result.WorkspaceId && e.IsWelcomeGrant);
+        Assert.Equal(WelcomeCredits.TestCredits, grant.Amount);
+    }
+
+    [Fact]
     public async Task The_same_name_twice_gets_a_numbered_slug()
     {
         await using var db = database.CreateDbContext();
@@ -76,6 +91,8 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
             // Every workspace that exists is complete: its Admin and its audit event committed with it.
             Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspace.Id, actor.UserId));
             Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.WorkspaceId == workspace.Id && e.Action == AuditActions.WorkspaceCreated));
+            Assert.Equal(4, await db.ApiKeys.CountAsync(k => k.WorkspaceId == workspace.Id));
+            Assert.Equal(1, await db.CreditLedgerEntries.CountAsync(e => e.WorkspaceId == workspace.Id && e.IsWelcomeGrant));
         }
     }
 
