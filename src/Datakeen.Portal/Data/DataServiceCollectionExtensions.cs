@@ -19,12 +19,15 @@ public static class DataServiceCollectionExtensions
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
 
+        // Registered before Data Protection: hosted services start in order, and the key ring is read
+        // from the database at startup, so the tables must exist first.
+        services.AddHostedService<DatabaseMigrator>();
+
         // Data Protection keys live in PostgreSQL so every replica can decrypt what another encrypted.
         services.AddDataProtection()
             .SetApplicationName("Datakeen.Portal")
             .PersistKeysToDbContext<PortalDbContext>();
 
-        services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Testing;
+
+namespace Datakeen.Portal.IntegrationTests.Foundation;
+
+public sealed class ApiErrorGuardTests
+{
+    [Fact]
+    public async Task A_key_check_during_a_database_outage_is_a_503_problem_not_a_500()
+    {
+        var unreachable = "Host=127.0.0.1;Port=1;Database=nothing;Username=postgres;Timeout=2";
+        await using var portal = new PortalFactory(unreachable, new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+        using var client = portal.CreateClient();
+        var key = KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        using var response = await client.GetAsync("/api/v1/whoami");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal("service_unavailable", problem.RootElement.GetProperty("code").GetString());
+        Assert.DoesNotContain(key, body);
+        Assert.DoesNotContain("   at ", body);
+    }
+}
