@@ -11,12 +11,25 @@ public static class PortalTheme
             Primary = "#3148c8",
             Secondary = "#0f8b8d",
             AppbarBackground = "#1b2559",
+            // Darker than MudBlazor's defaults so coloured text keeps a 4.5:1 contrast (WCAG AA).
+            Success = "#1b7a36",
+            Warning = "#9a5200",
+            Info = "#1565c0",
+            Error = "#c62828",
         },
         PaletteDark = new PaletteDark
         {
             Primary = "#8fa2ff",
             Secondary = "#4fd1c5",
             AppbarBackground = "#141a33",
+            // MudBlazor's default secondary text (50 % white) is below 4.5:1 on dark surfaces.
+            TextSecondary = "#b9bdc9",
+            PrimaryContrastText = "#10163a",
+            Info = "#6cb8ff",
+            Success = "#5fd068",
+            Warning = "#ffb74d",
+            Error = "#ff7a7a",
+            ActionDefault = "#c4c8d4",
         },
     };
 }
