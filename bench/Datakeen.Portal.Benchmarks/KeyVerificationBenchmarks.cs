@@ -10,6 +10,7 @@ namespace Datakeen.Portal.Benchmarks;
 // The hot path of every API request: parse + checksum, SHA-256 digest, warm-cache lookup.
 // Target: ≤ 1 µs and ≤ 64 B allocated per verification.
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class KeyVerificationBenchmarks
 {
     private ApiKeyVerifier _verifier = null!;

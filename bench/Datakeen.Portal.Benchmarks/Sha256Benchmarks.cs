@@ -7,6 +7,7 @@ namespace Datakeen.Portal.Benchmarks;
 // Where the digest time goes: the one-shot API (a fresh OpenSSL context per call) against a reused
 // per-thread IncrementalHash.
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class Sha256Benchmarks
 {
     [ThreadStatic]

@@ -150,6 +150,19 @@ public sealed class KeyFormatTests
     }
 
     [Fact]
+    public void Digests_computed_in_parallel_on_many_threads_are_all_correct()
+    {
+        var keys = Enumerable.Range(0, 2000).Select(i => KeyFormat.Generate(KeyEnvironment.Test, (KeyKind)(i % 2))).ToArray();
+
+        Parallel.ForEach(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, key =>
+        {
+            Span<byte> digest = stackalloc byte[32];
+            Assert.True(KeyFormat.TryParseAndDigest(key, digest, out _));
+            Assert.Equal(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(key)), digest.ToArray());
+        });
+    }
+
+    [Fact]
     public void The_masked_display_shows_the_prefix_sixteen_bullets_and_the_last_four()
     {
         Assert.Equal("dk_test_sk_••••••••••••••••AbCd", KeyDisplay.Masked("dk_test_sk_", "AbCd"));
