@@ -6,9 +6,9 @@
 #   many:  requests rotate over all WORKSPACES keys        hot:  every request on workspace 1
 # and with pgbench -f on the same database:
 #   core:  the conditional UPDATE + ledger INSERT          full: every statement the API issues per consume
-# Prints requests/s and the ratios.
+# Alternates the runs for ROUNDS rounds; prints every round, the medians and the median ratios.
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
-#   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32)
+#   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32), ROUNDS (3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -18,6 +18,7 @@ DURATION="${DURATION:-10}"
 THREADS="${THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WORKSPACES="${WORKSPACES:-32}"
+ROUNDS="${ROUNDS:-3}"
 command -v wrk >/dev/null || apt_install wrk
 command -v pgbench >/dev/null || apt_install postgresql-contrib
 command -v psql >/dev/null || apt_install postgresql-client
@@ -111,7 +112,6 @@ run_wrk_healthz() {
 
 run_wrk() { # name, keys file
   local args=(-t"$THREADS" -c"$CONNECTIONS" --latency -s bench/credits-consume.lua "$URL")
-  CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d2s >/dev/null   # warm-up
   CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d"${DURATION}s" | tee "$WORK_DIR/$1.txt" >&2
   awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$1.txt"
 }
@@ -122,38 +122,40 @@ run_pgbench() { # name, script, workspaces
   awk '/^tps/ {print $3; exit}' "$WORK_DIR/$1.txt"
 }
 
+# The machine is shared and its load drifts: the runs alternate, round after round, and each ratio is taken
+# within one round (API and pgbench seconds apart), then the median of the rounds is reported.
+CREDITS_KEYS_FILE="$WORK_DIR/keys-all.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/credits-consume.lua "$URL" >/dev/null
 log "wrk /healthz (the HTTP ceiling of this machine, for scale)"
 HEALTHZ="$(run_wrk_healthz)"
-log "wrk consume, $WORKSPACES workspaces (${DURATION}s, $THREADS thread(s), $CONNECTIONS connections)"
-API_MANY="$(run_wrk api-many "$WORK_DIR/keys-all.txt")"
-log "wrk consume, one hot workspace"
-API_HOT="$(run_wrk api-hot "$WORK_DIR/keys-hot.txt")"
-log "pgbench core (conditional UPDATE + INSERT), $WORKSPACES workspaces"
-PG_CORE_MANY="$(run_pgbench pg-core-many bench/credits-pgbench-core.sql "$WORKSPACES")"
-log "pgbench core, one hot workspace"
-PG_CORE_HOT="$(run_pgbench pg-core-hot bench/credits-pgbench-core.sql 1)"
-log "pgbench full (claim + UPDATE + INSERT + answer + NOTIFY), $WORKSPACES workspaces"
-PG_FULL_MANY="$(run_pgbench pg-full-many bench/credits-pgbench-full.sql "$WORKSPACES")"
-log "pgbench full, one hot workspace"
-PG_FULL_HOT="$(run_pgbench pg-full-hot bench/credits-pgbench-full.sql 1)"
+: >"$WORK_DIR/rounds.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  log "round $round/$ROUNDS: API many, pgbench core many, pgbench full many, API hot, pgbench core hot, pgbench full hot"
+  api_many="$(run_wrk "api-many-$round" "$WORK_DIR/keys-all.txt")"
+  core_many="$(run_pgbench "pg-core-many-$round" bench/credits-pgbench-core.sql "$WORKSPACES")"
+  full_many="$(run_pgbench "pg-full-many-$round" bench/credits-pgbench-full.sql "$WORKSPACES")"
+  api_hot="$(run_wrk "api-hot-$round" "$WORK_DIR/keys-hot.txt")"
+  core_hot="$(run_pgbench "pg-core-hot-$round" bench/credits-pgbench-core.sql 1)"
+  full_hot="$(run_pgbench "pg-full-hot-$round" bench/credits-pgbench-full.sql 1)"
+  non2xx="$(cat "$WORK_DIR/api-many-$round.txt" "$WORK_DIR/api-hot-$round.txt" | awk '/Non-2xx/ {s += $NF} END {print s + 0}')"
+  echo "$round $api_many $core_many $full_many $api_hot $core_hot $full_hot $non2xx" >>"$WORK_DIR/rounds.txt"
+done
 
-non2xx_many="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/api-many.txt")"
-non2xx_hot="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/api-hot.txt")"
-p99() { awk '$1 == "99%" {print $2}' "$WORK_DIR/$1.txt"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 invariant="$(psql_db -tAc "SELECT count(*) FROM credit_accounts a WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM credit_ledger_entries e WHERE e.account_id = a.id)")"
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+column_median() { awk -v c="$1" '{print $c}' "$WORK_DIR/rounds.txt" | median; }
+ratio_median() { awk -v a="$1" -v b="$2" '{printf "%.4f\n", $a / $b}' "$WORK_DIR/rounds.txt" | median | awk '{printf "%.0f%%", 100 * $1}'; }
 
 echo
-echo "machine:               $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "settings:              ${DURATION}s per run, $CONNECTIONS connections, $THREADS thread(s), $WORKSPACES workspaces"
-echo "load average:          $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the machine)"
-echo "healthz (reference):   $HEALTHZ req/s"
-echo "API many workspaces:   $API_MANY req/s (p99 $(p99 api-many))${non2xx_many:+, non-2xx: $non2xx_many}"
-echo "API hot workspace:     $API_HOT req/s (p99 $(p99 api-hot))${non2xx_hot:+, non-2xx: $non2xx_hot}"
-echo "pgbench core many:     $PG_CORE_MANY tps"
-echo "pgbench core hot:      $PG_CORE_HOT tps"
-echo "pgbench full many:     $PG_FULL_MANY tps"
-echo "pgbench full hot:      $PG_FULL_HOT tps"
-echo "ratio many (API/core): $(ratio "$API_MANY" "$PG_CORE_MANY") (target >= 50%); API/full: $(ratio "$API_MANY" "$PG_FULL_MANY")"
-echo "ratio hot  (API/core): $(ratio "$API_HOT" "$PG_CORE_HOT"); API/full: $(ratio "$API_HOT" "$PG_FULL_HOT")"
+echo "machine:       $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "settings:      ${DURATION}s per run, $ROUNDS rounds, $CONNECTIONS connections, $THREADS thread(s), $WORKSPACES workspaces"
+echo "load average:  $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the machine)"
+echo "healthz:       $HEALTHZ req/s (the HTTP ceiling of this machine, for scale)"
+echo
+echo "round | API many req/s | pgbench core many tps | pgbench full many tps | API hot req/s | pgbench core hot tps | pgbench full hot tps | API non-2xx"
+awk '{printf "%5s | %14.0f | %21.0f | %21.0f | %13.0f | %20.0f | %20.0f | %s\n", $1, $2, $3, $4, $5, $6, $7, $8}' "$WORK_DIR/rounds.txt"
+printf "%5s | %14.0f | %21.0f | %21.0f | %13.0f | %20.0f | %20.0f |\n" median "$(column_median 2)" "$(column_median 3)" \
+  "$(column_median 4)" "$(column_median 5)" "$(column_median 6)" "$(column_median 7)"
+echo
+echo "ratio many workspaces: API/core $(ratio_median 2 3) (target >= 50%), API/full $(ratio_median 2 4)   (medians of per-round ratios)"
+echo "ratio hot workspace:   API/core $(ratio_median 5 6), API/full $(ratio_median 5 7)"
 echo "accounts whose balance differs from the sum of their entries: $invariant"

@@ -134,6 +134,12 @@ public static class CreditEndpoints
         var entryId = Guid.CreateVersion7();
         var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, Balance: 0), JsonSerializerOptions.Web);
         // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
+        const string zeroBalanceEnd = "\"balance\":0}";
+        if (!created.EndsWith(zeroBalanceEnd, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("ConsumeResponse must end with its balance.");
+        }
+
         var beforeBalance = created[..^"0}".Length];
         var answer = new IdempotentAnswer(beforeBalance, "}", new StoredResponse(StatusCodes.Status402PaymentRequired,
             CreditProblems.Insufficient(body.Amount, environment).ToJson()));

@@ -17,7 +17,6 @@ public sealed class WelcomeCredits(TimeProvider time)
         var now = time.GetUtcNow();
         var test = OpenAccount(workspaceId, KeyEnvironment.Test, TestCredits, now);
         db.CreditAccounts.Add(test);
-        db.CreditAccounts.Add(OpenAccount(workspaceId, KeyEnvironment.Production, 0, now));
         db.CreditLedgerEntries.Add(new CreditLedgerEntry
         {
             Id = Guid.CreateVersion7(now),
@@ -32,6 +31,11 @@ public sealed class WelcomeCredits(TimeProvider time)
             ActorDescription = "workspace creation",
             CreatedAt = now,
         });
+        // Saved in two steps so the rows are always written in the same order (Test account first). EF Core
+        // orders one batch's inserts by key, and random keys could make two racing grants lock the two
+        // accounts in opposite orders: a deadlock instead of the clean unique violation.
+        await db.SaveChangesAsync(ct);
+        db.CreditAccounts.Add(OpenAccount(workspaceId, KeyEnvironment.Production, 0, now));
         await db.SaveChangesAsync(ct);
     }
 
