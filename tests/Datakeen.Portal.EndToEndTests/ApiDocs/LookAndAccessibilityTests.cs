@@ -81,7 +81,7 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
         var result = await page.RunAxe();
         return result.Violations
             .Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id} ({v.Impact}): {string.Join(" | ", v.Nodes.Select(n => n.Html))}")
+            .SelectMany(v => v.Nodes.Select(n => $"{v.Id} ({v.Impact}): {n.Html[..Math.Min(120, n.Html.Length)]} — {n.Any.FirstOrDefault()?.Message}"))
             .ToList();
     }
 }

@@ -19,12 +19,12 @@ public static class PortalTheme
         },
         PaletteDark = new PaletteDark
         {
-            Primary = "#8fa2ff",
+            Primary = "#a3b3ff",
             Secondary = "#4fd1c5",
             AppbarBackground = "#141a33",
             // MudBlazor's default secondary text (50 % white) is below 4.5:1 on dark surfaces.
             TextSecondary = "#b9bdc9",
-            PrimaryContrastText = "#10163a",
+            PrimaryContrastText = "#0b1030",
             Info = "#6cb8ff",
             Success = "#5fd068",
             Warning = "#ffb74d",
