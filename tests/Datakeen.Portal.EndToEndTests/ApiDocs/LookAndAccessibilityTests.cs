@@ -54,6 +54,17 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
         var box = await rotate.BoundingBoxAsync();
         Assert.NotNull(box);
         Assert.True(box.X >= 0 && box.X + box.Width <= 360, $"the rotate button is off screen (x={box.X}, width={box.Width})");
+        var appBarControls = new[]
+        {
+            page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }),
+            page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }),
+            page.GetByTestId("workspace-switcher"),
+        };
+        foreach (var control in appBarControls)
+        {
+            var controlBox = await control.BoundingBoxAsync();
+            Assert.True(controlBox is not null && controlBox.X + controlBox.Width <= 360, $"{control} is off screen at 360 px");
+        }
         await page.Context.CloseAsync();
     }
 
