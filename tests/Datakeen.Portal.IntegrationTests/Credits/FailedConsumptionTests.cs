@@ -37,7 +37,10 @@ public sealed class FailedConsumptionTests(PortalDatabaseFixture database) : ICl
 
         using var retried = await ConsumeAsync(healthy.CreateClient(), workspace.TestSecretKey, "retry-me");
 
-        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        // A database failure is a retryable 503 problem, never a bare 500.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"service_unavailable\"", await failed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         Assert.False(retried.Headers.Contains(CreditEndpoints.ReplayedHeader));
         var summary = await healthy.Services.GetRequiredService<ICreditQueries>().GetSummaryAsync(workspace.Id, KeyEnvironment.Test);
