@@ -1,5 +1,6 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auditing;
@@ -39,6 +40,23 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> contextFactory, 
     public Task WriteRefusalAsync(Actor actor, Guid? workspaceId, string attemptedAction, string? target,
         CancellationToken ct = default) =>
         WriteAsync(AuditActions.AuthorizationFailed, actor, workspaceId, target, attemptedAction, succeeded: false, ct);
+
+    // The workspace's audit log, for its Admins only (SPEC §1): null for anyone else, and the attempt is
+    // itself recorded as a refused action.
+    public async Task<IReadOnlyList<AuditEvent>?> ListForAdminAsync(Actor actor, Guid workspaceId, int take,
+        CancellationToken ct = default)
+    {
+        await using (var db = await contextFactory.CreateDbContextAsync(ct))
+        {
+            if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
+            {
+                await WriteRefusalAsync(actor, workspaceId, "audit.view", target: null, ct);
+                return null;
+            }
+        }
+
+        return await ListAsync(workspaceId, take, ct);
+    }
 
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(Guid workspaceId, int take, CancellationToken ct = default)
     {

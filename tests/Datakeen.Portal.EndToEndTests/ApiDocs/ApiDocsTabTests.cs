@@ -44,7 +44,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
     }
 
     [Fact]
-    public async Task Hiding_a_revealed_key_masks_it_again()
+    public async Task Hiding_a_revealed_key_masks_it_again_and_the_reveal_is_audited_without_the_key()
     {
         var page = await portal.NewPageAsync();
         await CreateWorkspaceAsync(page, "admin@acme.test", "Hide Lab");
@@ -57,6 +57,12 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
 
         await Expect(value).ToContainTextAsync("••••");
         Assert.DoesNotMatch(new Regex("dk_test_sk_[0-9A-Za-z]{38}"), await page.ContentAsync());
+
+        // The reveal is in the workspace's audit log, by hint only.
+        await page.GotoAsync(page.Url.Replace("/api", "/audit", StringComparison.Ordinal));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Audit log" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("key.revealed")).ToBeVisibleAsync();
+        Assert.DoesNotMatch(new Regex("dk_(live|test)_(pk|sk)_[0-9A-Za-z]{38}"), await page.ContentAsync());
         await page.Context.CloseAsync();
     }
 

@@ -133,6 +133,24 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         Assert.Contains("already a member or invited", again.Error);
     }
 
+    [Fact]
+    public async Task Only_admins_can_read_the_audit_log_and_a_members_attempt_is_itself_audited()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        var member = await JoinAsync(admin, workspaceId, WorkspaceRole.Member);
+        var auditLog = _portal.Services.GetRequiredService<AuditLog>();
+
+        var asAdmin = await auditLog.ListForAdminAsync(admin, workspaceId, 50);
+        var asMember = await auditLog.ListForAdminAsync(member, workspaceId, 50);
+
+        Assert.NotNull(asAdmin);
+        Assert.Contains(asAdmin, e => e.Action == AuditActions.WorkspaceCreated);
+        Assert.Null(asMember);
+        await using var db = database.CreateDbContext();
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.AuthorizationFailed
+            && e.Details == "audit.view" && e.ActorUserId == member.UserId));
+    }
+
     private async Task<(Actor Admin, Guid WorkspaceId)> CreateWorkspaceAsync()
     {
         await using var db = database.CreateDbContext();
