@@ -15,49 +15,9 @@ CONNECTIONS="${CONNECTIONS:-16}"
 command -v wrk >/dev/null || apt_install wrk
 command -v psql >/dev/null || apt_install postgresql-client
 
-WORK_DIR="$(mktemp -d /tmp/datakeen-load.XXXXXX)"
-chmod 755 "$WORK_DIR"
-PORTAL_PID=""
-cleanup() {
-  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
-  if [ -n "${DB_NAME:-}" ]; then psql_server -qc "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
-  [ -z "${STARTED_PG:-}" ] || pg_stop "$WORK_DIR/pg"
-  rm -rf "$WORK_DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -z "${DATAKEEN_BENCH_POSTGRES:-}" ]; then
-  PG_PORT="$(free_port)"
-  log "Starting a throwaway PostgreSQL cluster on port $PG_PORT"
-  PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$WORK_DIR/pg" "$PG_PORT"
-  STARTED_PG=1
-  DATAKEEN_BENCH_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
-fi
-PG_HOST="$(sed -nE 's/.*Host=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
-PG_PORT="$(sed -nE 's/.*Port=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
-psql_server() { psql -h "$PG_HOST" -p "${PG_PORT:-5432}" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
-psql_db() { psql -h "$PG_HOST" -p "${PG_PORT:-5432}" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 "$@"; }
-
-DB_NAME="dk_load_$(date +%s)_$$"
-psql_server -qc "CREATE DATABASE \"$DB_NAME\"" >/dev/null
-
-log "Building the portal (Release)"
-dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
-PORT="$(free_port)"
-URL="http://127.0.0.1:$PORT"
-log "Starting the portal on $URL"
-(
-  cd src/Datakeen.Portal
-  ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME" \
-  Logging__LogLevel__Default=Warning \
-  ApiKeys__RequestsPerMinutePerKey=100000000 \
-  exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
-) >"$WORK_DIR/portal.log" 2>&1 &
-PORTAL_PID=$!
-for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
+source bench/bench-lib.sh
+bench_database load
+bench_portal
 
 # A key in the format of SPEC §2, stored the way the portal stores it (SHA-256 digest, hint).
 KEY="$(python3 - <<'PY'

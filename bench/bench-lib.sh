@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Shared by the load scripts: a database (a throwaway cluster unless DATAKEEN_BENCH_POSTGRES is set) and the
+# portal in Release on a free loopback port, both removed on exit. Sourced after scripts/lib.sh.
+
+# bench_database NAME_PREFIX: sets WORK_DIR, DB_NAME, psql_server/psql_db and the cleanup trap.
+bench_database() {
+  WORK_DIR="$(mktemp -d "/tmp/datakeen-$1.XXXXXX")"
+  chmod 755 "$WORK_DIR"
+  PORTAL_PID=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  if [ -z "${DATAKEEN_BENCH_POSTGRES:-}" ]; then
+    PG_PORT="$(free_port)"
+    log "Starting a throwaway PostgreSQL cluster on port $PG_PORT"
+    PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$WORK_DIR/pg" "$PG_PORT"
+    STARTED_PG=1
+    DATAKEEN_BENCH_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+  fi
+  PG_HOST="$(sed -nE 's/.*Host=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+  PG_PORT="$(sed -nE 's/.*Port=([^;]+).*/\1/p' <<<"$DATAKEEN_BENCH_POSTGRES")"
+  PG_PORT="${PG_PORT:-5432}"
+  DB_NAME="dk_$1_$(date +%s)_$$"
+  DB_NAME="${DB_NAME//-/_}"
+  psql_server -qc "CREATE DATABASE \"$DB_NAME\"" >/dev/null
+}
+
+psql_server() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 "$@"; }
+
+bench_cleanup() {
+  if [ -n "${PORTAL_PID:-}" ]; then kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true; fi
+  if [ -n "${DB_NAME:-}" ]; then psql_server -qc "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  [ -z "${STARTED_PG:-}" ] || pg_stop "$WORK_DIR/pg"
+  rm -rf "$WORK_DIR"
+}
+
+# bench_portal: builds and starts the portal against $DB_NAME, sets URL and PORTAL_PID, waits until ready.
+# The per-key request limit is raised so that runs measure the work, not the limiter's 429s.
+bench_portal() {
+  log "Building the portal (Release)"
+  dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+  local port; port="$(free_port)"
+  URL="http://127.0.0.1:$port"
+  log "Starting the portal on $URL"
+  (
+    cd src/Datakeen.Portal
+    ASPNETCORE_ENVIRONMENT=Production \
+    ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME" \
+    Logging__LogLevel__Default=Warning \
+    ApiKeys__RequestsPerMinutePerKey=100000000 \
+    exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
+  ) >"$WORK_DIR/portal.log" 2>&1 &
+  PORTAL_PID=$!
+  for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
+}
