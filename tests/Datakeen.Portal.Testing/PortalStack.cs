@@ -34,6 +34,9 @@ public class PortalStack : IAsyncLifetime
             ["Oidc:ClientSecret"] = "datakeen-portal-dev-secret",
             ["DemoData:Enabled"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
+            // The Test base URLs are deployment configuration; these are placeholders on a reserved TLD.
+            ["BaseUrls:Test:JourneyApi"] = "https://journey.sandbox.datakeen.example/backend",
+            ["BaseUrls:Test:DocumentsApi"] = "https://documents.sandbox.datakeen.example/api",
         };
         foreach (var (key, value) in ExtraSettings)
         {
