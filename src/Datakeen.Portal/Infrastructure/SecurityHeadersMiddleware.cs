@@ -21,9 +21,9 @@ public static class SecurityHeadersMiddleware
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.XFrameOptions = "DENY";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
-                // Pages and API answers can carry key material: never cache them.
-                if (!context.Request.Path.StartsWithSegments("/_content") &&
-                    !context.Request.Path.StartsWithSegments("/_framework"))
+                // Pages and API answers can carry key material: never cache them. Fingerprinted static
+                // assets arrive with their own long-lived Cache-Control and keep it.
+                if (string.IsNullOrEmpty(headers.CacheControl) || !IsStaticAsset(context.Request.Path))
                 {
                     headers.CacheControl = "no-store";
                 }
@@ -31,4 +31,9 @@ public static class SecurityHeadersMiddleware
             });
             await next();
         });
+
+    private static bool IsStaticAsset(PathString path) =>
+        path.StartsWithSegments("/_content") || path.StartsWithSegments("/_framework") ||
+        path.StartsWithSegments("/js") || Path.HasExtension(path.Value) && (path.Value!.EndsWith(".css", StringComparison.Ordinal)
+            || path.Value.EndsWith(".js", StringComparison.Ordinal) || path.Value.EndsWith(".png", StringComparison.Ordinal));
 }

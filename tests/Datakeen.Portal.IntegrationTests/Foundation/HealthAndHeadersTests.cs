@@ -1,5 +1,7 @@
 using System.Net;
 using Datakeen.Portal.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Foundation;
 
@@ -61,6 +63,26 @@ public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : ICla
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoStore, $"{path} must not be cached");
+    }
+
+    [Fact]
+    public async Task Fingerprinted_static_assets_stay_cacheable_while_pages_are_not()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        using var client = portal.CreateClient();
+        // The fingerprinted name of app.css, as MapStaticAssets routes it (app.{hash}.css).
+        var css = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText ?? "")
+            .First(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"^app\.[a-z0-9]+\.css$"));
+
+        using var response = await client.GetAsync("/" + css);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The asset keeps the policy MapStaticAssets gave it (immutable when published, revalidated in
+        // a build like this one) instead of the pages' no-store.
+        Assert.NotNull(response.Headers.CacheControl);
+        Assert.False(response.Headers.CacheControl.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
     }
 
     [Fact]
