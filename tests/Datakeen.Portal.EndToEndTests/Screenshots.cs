@@ -4,11 +4,12 @@ namespace Datakeen.Portal.EndToEndTests;
 // DATAKEEN_SCREENSHOTS when set.
 public static class Screenshots
 {
-    public static Task TakeAsync(IPage page, string name)
+    // mask: elements painted over (e.g. a revealed key), so no key material ends up in a committed picture.
+    public static Task TakeAsync(IPage page, string name, params ILocator[] mask)
     {
         var directory = Environment.GetEnvironmentVariable("DATAKEEN_SCREENSHOTS")
             ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
-        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true, Mask = mask });
     }
 }

@@ -32,6 +32,8 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         await testCard.GetByRole(AriaRole.Button, new() { Name = "Rotate test secret key" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Rotate test secret key?" });
         await Expect(dialog).ToBeVisibleAsync();
+        // Before confirming, with the revealed key masked: no key material in a committed picture.
+        await Screenshots.TakeAsync(page, "rotate-dialog", value);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Rotate key" }).ClickAsync();
         var rotated = dialog.GetByTestId("rotated-key");
         await Expect(rotated).ToHaveTextAsync(KeyPattern);
