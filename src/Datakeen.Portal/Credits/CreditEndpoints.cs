@@ -118,21 +118,35 @@ public static class CreditEndpoints
         // that starts executing has an answer worth replaying.
         var environment = ApiKeyClaims.EnvironmentValue(key.Environment);
         var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
-        var claim = await idempotency.ClaimAsync(key.WorkspaceId, idempotencyKey, requestHash, ct);
-        switch (claim.Outcome)
-        {
-            case IdempotencyClaimOutcome.InFlight:
-                return CreditProblems.Conflict().ToResult();
-            case IdempotencyClaimOutcome.Reused:
-                return CreditProblems.Reused().ToResult();
-            case IdempotencyClaimOutcome.Completed:
-                context.Response.Headers[ReplayedHeader] = "true";
-                return Answer(claim.Response!);
-        }
-
         // The entry id is chosen here so the answer to store can name it before the debit runs.
         var entryId = Guid.CreateVersion7();
-        var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, Balance: 0), JsonSerializerOptions.Web);
+        var answer = AnswerToStore(requestHash, entryId, environment, body.Amount);
+        ConsumeResult result;
+        try
+        {
+            // One statement debits and stores the answer (see CreditLedger). Not cancelled by the client
+            // going away: a request that reached the database runs to its stored answer, which a retry gets.
+            result = await ledger.ConsumeAsync(
+                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
+                answer,
+                CancellationToken.None);
+        }
+        catch (PostgresException e) when (CreditLedger.IsKeyAlreadyUsed(e))
+        {
+            // The key was used first by another request (maybe one racing this one, which the statement
+            // waited for): nothing was written, and that request's answer is the one to give.
+            return await ReplayAsync(context, idempotency, key.WorkspaceId, idempotencyKey, requestHash, ct);
+        }
+
+        return result.Outcome == ConsumeOutcome.Consumed
+            ? Answer(new StoredResponse(StatusCodes.Status201Created,
+                answer.ConsumedBodyBeforeBalance + result.Balance!.Value.ToString(CultureInfo.InvariantCulture) + answer.ConsumedBodyAfterBalance))
+            : Answer(answer.Refused);
+    }
+
+    private static IdempotentAnswer AnswerToStore(byte[] requestHash, Guid entryId, string environment, int amount)
+    {
+        var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, amount, Balance: 0), JsonSerializerOptions.Web);
         // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
         const string zeroBalanceEnd = "\"balance\":0}";
         if (!created.EndsWith(zeroBalanceEnd, StringComparison.Ordinal))
@@ -140,34 +154,25 @@ public static class CreditEndpoints
             throw new InvalidOperationException("ConsumeResponse must end with its balance.");
         }
 
-        var beforeBalance = created[..^"0}".Length];
-        var answer = new IdempotentAnswer(beforeBalance, "}", new StoredResponse(StatusCodes.Status402PaymentRequired,
-            CreditProblems.Insufficient(body.Amount, environment).ToJson()));
-        ConsumeResult result;
-        try
-        {
-            // Not cancelled by the client going away: once claimed, the request runs to its stored answer,
-            // which the client's retry then gets.
-            result = await ledger.ConsumeAsync(
-                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
-                answer,
-                CancellationToken.None);
-        }
-        catch (PostgresException e) when (e.ConstraintName == "ux_credit_ledger_idempotency")
-        {
-            // An abandoned claim was taken over while its first request was, after all, still running and
-            // has now debited: the ledger refused a second entry. The client's next retry gets the answer.
-            return CreditProblems.Conflict().ToResult();
-        }
-        catch
-        {
-            await idempotency.ReleaseAsync(key.WorkspaceId, idempotencyKey);
-            throw;
-        }
+        return new IdempotentAnswer(requestHash, created[..^"0}".Length], "}", new StoredResponse(
+            StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(amount, environment).ToJson()));
+    }
 
-        return result.Outcome == ConsumeOutcome.Consumed
-            ? Answer(new StoredResponse(StatusCodes.Status201Created, beforeBalance + result.Balance!.Value.ToString(CultureInfo.InvariantCulture) + answer.ConsumedBodyAfterBalance))
-            : Answer(answer.Refused);
+    private static async Task<IResult> ReplayAsync(HttpContext context, IdempotencyStore idempotency, Guid workspaceId,
+        string idempotencyKey, byte[] requestHash, CancellationToken ct)
+    {
+        var stored = await idempotency.FindAsync(workspaceId, idempotencyKey, requestHash, ct);
+        switch (stored.Outcome)
+        {
+            case IdempotencyLookupOutcome.Completed:
+                context.Response.Headers[ReplayedHeader] = "true";
+                return Answer(stored.Response!);
+            case IdempotencyLookupOutcome.Reused:
+                return CreditProblems.Reused().ToResult();
+            default:
+                // No answer to replay (a purged record, or an unanswered claim of a previous version).
+                return CreditProblems.Conflict().ToResult();
+        }
     }
 
     private static IResult Answer(StoredResponse response) => TypedResults.Content(

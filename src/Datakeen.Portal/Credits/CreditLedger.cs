@@ -20,6 +20,9 @@ public sealed class CreditLedger(
 {
     public const int MaxConsumeAmount = 100;
 
+    private const string IdempotencyRecordKeyConstraint = "pk_idempotency_records";
+    private const string LedgerIdempotencyIndex = "ux_credit_ledger_idempotency";
+
     // One statement, so one implicit transaction and one round trip: the conditional debit (PostgreSQL
     // re-checks `balance >= n` on the row it locked, so concurrent consumers can never overspend and a
     // refused one writes nothing), the entry that explains it, the NOTIFY (delivered on commit) and, for an
@@ -36,14 +39,19 @@ public sealed class CreditLedger(
         " SELECT $4, debit.id, $2, $3, 'Consume', -$1, debit.balance, false, $5, $6, $7, $8 FROM debit" +
         " RETURNING balance_after) ";
 
-    // A data-modifying CTE always runs: it stores the 201 (its body completed with the new balance) or the 402.
+    // The Idempotency-Key's record is inserted already answered (the 201, its body completed with the new
+    // balance, or the 402) by the statement that debits: there is no separate claim, so a first request costs
+    // one round trip. A data-modifying CTE always runs. Deliberately no ON CONFLICT: all CTEs share one
+    // snapshot, so only the unique indexes can tell a request that it lost a race. When the key was already
+    // used (answered, or in the transaction of a concurrent request, which this statement then waits for),
+    // the record's primary key or the ledger's unique (workspace_id, idempotency_key) index fails the WHOLE
+    // statement: its debit and entry roll back with it, and the caller replays the stored answer instead.
     private const string AnswerSql =
         ", answer AS (" +
-        " UPDATE idempotency_records SET" +
-        " response_status = CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 201 ELSE $11 END," +
-        " response_body = COALESCE((SELECT $12 || balance_after || $13 FROM entry), $14)," +
-        " completed_at = $8" +
-        " WHERE workspace_id = $2 AND key = $6) ";
+        " INSERT INTO idempotency_records (workspace_id, key, request_hash, response_status, response_body," +
+        " created_at, completed_at)" +
+        " VALUES ($2, $6, $11, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 201 ELSE $12 END," +
+        " COALESCE((SELECT $13 || balance_after || $14 FROM entry), $15), $8, $8)) ";
 
     private const string NotifyAndReturnSql = "SELECT entry.balance_after, pg_notify($9, $10) FROM entry";
 
@@ -56,7 +64,8 @@ public sealed class CreditLedger(
 
     // Debits the account of (workspace, environment). With an answer, what to replay for the request's
     // Idempotency-Key is stored by the same statement, so a crash can never leave a debit without its
-    // recorded answer (or an answer without its debit).
+    // recorded answer (or an answer without its debit). Throws a unique violation (see IsKeyAlreadyUsed)
+    // when the key was already used, having written nothing.
     public async Task<ConsumeResult> ConsumeAsync(ConsumeCommand command, IdempotentAnswer? answer = null,
         CancellationToken ct = default)
     {
@@ -92,6 +101,7 @@ public sealed class CreditLedger(
         };
         if (answer is not null)
         {
+            consume.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = answer.RequestHash });
             consume.Parameters.Add(new NpgsqlParameter<int> { TypedValue = answer.Refused.Status });
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyBeforeBalance });
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyAfterBalance });
@@ -153,6 +163,12 @@ public sealed class CreditLedger(
         return balance;
     }
 
+    // The error ConsumeAsync fails with when its Idempotency-Key was already used in the workspace: by a
+    // stored answer (the record's primary key) or by a debit (the ledger's index, e.g. the record was purged).
+    public static bool IsKeyAlreadyUsed(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.UniqueViolation &&
+        e.ConstraintName is IdempotencyRecordKeyConstraint or LedgerIdempotencyIndex;
+
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
@@ -185,7 +201,8 @@ public sealed record ConsumeResult(ConsumeOutcome Outcome, KeyEnvironment Enviro
 // An HTTP answer kept for an Idempotency-Key, replayed byte for byte.
 public sealed record StoredResponse(int Status, string Body);
 
-// What to store for a request's Idempotency-Key, fixed before the outcome is known. A success (201) is
-// stored as ConsumedBodyBeforeBalance + the new balance + ConsumedBodyAfterBalance, because only the
-// debit knows the balance; a refusal is stored as Refused.
-public sealed record IdempotentAnswer(string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance, StoredResponse Refused);
+// What to store for a request's Idempotency-Key, fixed before the outcome is known: the request's hash (to
+// refuse the key with a different request), and the answer. A success (201) is stored as
+// ConsumedBodyBeforeBalance + the new balance + ConsumedBodyAfterBalance, because only the debit knows the
+// balance; a refusal is stored as Refused.
+public sealed record IdempotentAnswer(byte[] RequestHash, string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance, StoredResponse Refused);

@@ -6,33 +6,16 @@ using Npgsql;
 
 namespace Datakeen.Portal.Credits;
 
-// Idempotency-Key bookkeeping for consumption (Stripe's model): the first request claims the key in a
-// short transaction of its own, its answer is stored by the statement that debits (see CreditLedger), and
-// any later request with the key gets that answer replayed, or a conflict while it is still running.
+// Idempotency-Key bookkeeping for consumption (Stripe's model, without its separate claim): the first
+// request's answer is stored by the very statement that debits (see CreditLedger), already complete, and a
+// later request with the key, which that statement refuses, gets the stored answer replayed.
 public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time)
 {
     // Records are kept at least this long, then purged.
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    // A claim still unanswered after this long belongs to a request that died between claiming and
-    // debiting (an answer is stored atomically with its debit), so a retry may take the key over. Should the
-    // old request still commit, the ledger's unique (workspace, idempotency_key) index refuses its entry.
-    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
-
-    private const string ClaimSql =
-        "INSERT INTO idempotency_records (workspace_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) " +
-        "ON CONFLICT DO NOTHING";
-
     private const string ReadSql =
-        "SELECT request_hash, response_status, response_body, created_at FROM idempotency_records " +
-        "WHERE workspace_id = $1 AND key = $2";
-
-    private const string TakeOverSql =
-        "UPDATE idempotency_records SET created_at = $3 " +
-        "WHERE workspace_id = $1 AND key = $2 AND response_status IS NULL AND created_at < $4";
-
-    private const string ReleaseSql =
-        "DELETE FROM idempotency_records WHERE workspace_id = $1 AND key = $2 AND response_status IS NULL";
+        "SELECT request_hash, response_status, response_body FROM idempotency_records WHERE workspace_id = $1 AND key = $2";
 
     // SHA-256 of the canonical form of a request, so the same key sent with a different request is caught.
     public static byte[] HashRequest(string method, string path, string environment, int amount, string? reference)
@@ -48,60 +31,35 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
         return SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));
     }
 
-    public async Task<IdempotencyClaim> ClaimAsync(Guid workspaceId, string key, byte[] requestHash, CancellationToken ct = default)
+    // What a request refused with IsKeyAlreadyUsed gets. Read after the refusal, so the answer that refused
+    // it has committed: the statement waited for it.
+    public async Task<IdempotencyLookup> FindAsync(Guid workspaceId, string key, byte[] requestHash, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-
-        // The record may vanish between the two statements (its request failed and released it, or it was
-        // purged): then claiming again is right, and a few rounds always settle.
-        for (var attempt = 0; attempt < 5; attempt++)
+        await using var read = new NpgsqlCommand(ReadSql, connection)
         {
-            var now = time.GetUtcNow();
-            if (await ExecuteAsync(connection, ClaimSql, ct, workspaceId, key, requestHash, now) == 1)
+            Parameters =
             {
-                return IdempotencyClaim.Claimed;
-            }
-
-            await using var read = Command(connection, ReadSql, workspaceId, key);
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct))
-            {
-                continue;
-            }
-
-            var storedHash = reader.GetFieldValue<byte[]>(0);
-            int? status = reader.IsDBNull(1) ? null : reader.GetInt32(1);
-            var body = reader.IsDBNull(2) ? null : reader.GetString(2);
-            var createdAt = reader.GetFieldValue<DateTimeOffset>(3);
-            await reader.DisposeAsync();
-
-            if (!CryptographicOperations.FixedTimeEquals(storedHash, requestHash))
-            {
-                return IdempotencyClaim.Reused;
-            }
-
-            if (status is not null)
-            {
-                return IdempotencyClaim.Completed(new StoredResponse(status.Value, body ?? ""));
-            }
-
-            if (createdAt < now - AbandonedAfter &&
-                await ExecuteAsync(connection, TakeOverSql, ct, workspaceId, key, now, now - AbandonedAfter) == 1)
-            {
-                return IdempotencyClaim.Claimed;
-            }
-
-            return IdempotencyClaim.InFlight;
+                new NpgsqlParameter<Guid> { TypedValue = workspaceId },
+                new NpgsqlParameter<string> { TypedValue = key },
+            },
+        };
+        await using var reader = await read.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            // The key's entry is in the ledger but its record was purged (kept 24 hours).
+            return IdempotencyLookup.Unanswered;
         }
 
-        return IdempotencyClaim.InFlight;
-    }
+        if (!CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(0), requestHash))
+        {
+            return IdempotencyLookup.Reused;
+        }
 
-    // The request that claimed the key failed without an answer worth keeping: let a retry proceed.
-    public async Task ReleaseAsync(Guid workspaceId, string key)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await ExecuteAsync(connection, ReleaseSql, CancellationToken.None, workspaceId, key);
+        // A record without an answer can only be a claim left by a previous version of the portal.
+        return reader.IsDBNull(1)
+            ? IdempotencyLookup.Unanswered
+            : IdempotencyLookup.Completed(new StoredResponse(reader.GetInt32(1), reader.IsDBNull(2) ? "" : reader.GetString(2)));
     }
 
     public async Task<int> PurgeAsync(CancellationToken ct = default)
@@ -110,43 +68,22 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.IdempotencyRecords.Where(r => r.CreatedAt < cutoff).ExecuteDeleteAsync(ct);
     }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return command;
-    }
-
-    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        await command.PrepareAsync(ct);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
 }
 
-public sealed record IdempotencyClaim(IdempotencyClaimOutcome Outcome, StoredResponse? Response)
+public sealed record IdempotencyLookup(IdempotencyLookupOutcome Outcome, StoredResponse? Response)
 {
-    public static readonly IdempotencyClaim Claimed = new(IdempotencyClaimOutcome.Claimed, null);
-    public static readonly IdempotencyClaim InFlight = new(IdempotencyClaimOutcome.InFlight, null);
-    public static readonly IdempotencyClaim Reused = new(IdempotencyClaimOutcome.Reused, null);
+    public static readonly IdempotencyLookup Unanswered = new(IdempotencyLookupOutcome.Unanswered, null);
+    public static readonly IdempotencyLookup Reused = new(IdempotencyLookupOutcome.Reused, null);
 
-    public static IdempotencyClaim Completed(StoredResponse response) => new(IdempotencyClaimOutcome.Completed, response);
+    public static IdempotencyLookup Completed(StoredResponse response) => new(IdempotencyLookupOutcome.Completed, response);
 }
 
-public enum IdempotencyClaimOutcome
+public enum IdempotencyLookupOutcome
 {
-    // This request owns the key: go ahead.
-    Claimed,
-    // The first request with this key is still running.
-    InFlight,
     // The first request finished: replay its answer.
     Completed,
     // The key was first used for a different request.
     Reused,
+    // No answer to replay: the key's record was purged, or is a claim a previous version left in flight.
+    Unanswered,
 }

@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
@@ -33,22 +35,49 @@ public sealed class CreditApiTests(CreditPortalFixture portal) : IClassFixture<C
         await portal.AssertBalanceMatchesLedgerAsync(workspace.Id, KeyEnvironment.Test);
     }
 
+    // The key is claimed by the statement that debits: a concurrent duplicate waits for the first request's
+    // transaction, is refused by the unique indexes (its own debit rolled back) and replays the stored answer.
+    // 409 is left for a key with no answer to replay (see IdempotencyStoreTests), never for a race.
     [Fact]
-    public async Task One_hundred_parallel_requests_with_the_same_key_debit_once_and_replay_or_conflict()
+    public async Task One_hundred_parallel_requests_with_the_same_key_debit_once_and_all_others_get_the_replay()
     {
         var workspace = await portal.CreateWorkspaceAsync();
         using var client = portal.ClientWith(workspace.TestSecretKey);
-        using var start = new SemaphoreSlim(0);
 
-        var requests = Enumerable.Range(0, 100).Select(async _ =>
-        {
-            await start.WaitAsync();
-            using var response = await client.SendAsync(CreditPortalFixture.Consume(3, "same-key"));
-            var replayed = response.Headers.TryGetValues(CreditEndpoints.ReplayedHeader, out var values) && values.Single() == "true";
-            return (response.StatusCode, Replayed: replayed, Body: await response.Content.ReadAsStringAsync());
-        }).ToList();
-        start.Release(requests.Count);
-        var answers = await Task.WhenAll(requests);
+        var answers = await SendInParallelAsync(client, 100, () => CreditPortalFixture.Consume(3, "same-key"));
+
+        var original = Assert.Single(answers, a => !a.Replayed);
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.Created, original.Body), (a.StatusCode, a.Body)));
+        Assert.Equal(17, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
+        Assert.Single(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Test), e => e.Type == LedgerEntryType.Consume);
+        await portal.AssertBalanceMatchesLedgerAsync(workspace.Id, KeyEnvironment.Test);
+    }
+
+    [Fact]
+    public async Task One_hundred_parallel_refused_requests_with_the_same_key_store_one_402_and_all_others_replay_it()
+    {
+        var workspace = await portal.CreateWorkspaceAsync();
+        using var client = portal.ClientWith(workspace.LiveSecretKey);
+
+        var answers = await SendInParallelAsync(client, 100, () => CreditPortalFixture.Consume(1, "same-refused-key"));
+
+        var original = Assert.Single(answers, a => !a.Replayed);
+        Assert.Equal(HttpStatusCode.PaymentRequired, original.StatusCode);
+        Assert.Contains(CreditProblems.InsufficientCredits, original.Body);
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.PaymentRequired, original.Body), (a.StatusCode, a.Body)));
+        Assert.Equal(0, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Production));
+        Assert.Empty(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Production));
+    }
+
+    [Fact]
+    public async Task Parallel_requests_with_the_same_key_and_different_amounts_debit_once_and_the_others_are_422_or_the_replay()
+    {
+        var workspace = await portal.CreateWorkspaceAsync();
+        using var client = portal.ClientWith(workspace.TestSecretKey);
+        var amount = 0;
+
+        var answers = await SendInParallelAsync(client, 40, () => CreditPortalFixture.Consume(1 + (Interlocked.Increment(ref amount) % 2), "mixed-key"));
 
         var original = Assert.Single(answers, a => a is { StatusCode: HttpStatusCode.Created, Replayed: false });
         Assert.All(answers.Where(a => a != original), a =>
@@ -60,12 +89,37 @@ public sealed class CreditApiTests(CreditPortalFixture portal) : IClassFixture<C
             }
             else
             {
-                Assert.Equal(HttpStatusCode.Conflict, a.StatusCode);
-                Assert.Contains(CreditProblems.IdempotencyConflict, a.Body);
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, a.StatusCode);
+                Assert.Contains(CreditProblems.IdempotencyKeyReused, a.Body);
             }
         });
-        Assert.Equal(17, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
-        Assert.Single(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Test), e => e.Type == LedgerEntryType.Consume);
+        var entry = Assert.Single(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Test), e => e.Type == LedgerEntryType.Consume);
+        Assert.Equal(20 + entry.Amount, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
+        await portal.AssertBalanceMatchesLedgerAsync(workspace.Id, KeyEnvironment.Test);
+    }
+
+    [Fact]
+    public async Task A_key_left_unanswered_by_a_previous_version_is_409_and_debits_nothing()
+    {
+        var workspace = await portal.CreateWorkspaceAsync();
+        using var client = portal.ClientWith(workspace.TestSecretKey);
+        await using (var db = await portal.Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                WorkspaceId = workspace.Id,
+                Key = "in-flight",
+                RequestHash = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null),
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var response = await client.SendAsync(CreditPortalFixture.Consume(1, "in-flight"));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(CreditProblems.IdempotencyConflict, await CreditPortalFixture.CodeOfAsync(response));
+        Assert.Equal(20, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
     }
 
     [Fact]
@@ -386,5 +440,21 @@ public sealed class CreditApiTests(CreditPortalFixture portal) : IClassFixture<C
         }
 
         return request;
+    }
+
+    private static async Task<(HttpStatusCode StatusCode, bool Replayed, string Body)[]> SendInParallelAsync(HttpClient client, int count,
+        Func<HttpRequestMessage> request)
+    {
+        using var start = new SemaphoreSlim(0);
+        var requests = Enumerable.Range(0, count).Select(async _ =>
+        {
+            using var message = request();
+            await start.WaitAsync();
+            using var response = await client.SendAsync(message);
+            var replayed = response.Headers.TryGetValues(CreditEndpoints.ReplayedHeader, out var values) && values.Single() == "true";
+            return (response.StatusCode, Replayed: replayed, Body: await response.Content.ReadAsStringAsync());
+        }).ToList();
+        start.Release(requests.Count);
+        return await Task.WhenAll(requests);
     }
 }

@@ -1,3 +1,4 @@
+using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,9 @@ namespace Datakeen.Portal.IntegrationTests.Credits;
 
 public sealed class IdempotencyPurgeJobTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
-    private static readonly byte[] Hash = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null);
+    private static readonly IdempotentAnswer Answers = new(
+        IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null), """{"balance":""", "}",
+        new StoredResponse(402, """{"code":"refused"}"""));
 
     [Fact]
     public async Task The_job_purges_at_start_and_then_every_hour()
@@ -16,9 +19,9 @@ public sealed class IdempotencyPurgeJobTests(PortalDatabaseFixture database) : C
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var data = WithTime(time);
         var workspaceId = await data.CreateWorkspaceAsync();
-        await data.Idempotency.ClaimAsync(workspaceId, "day-old", Hash);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "day-old"), Answers);
         time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
-        await data.Idempotency.ClaimAsync(workspaceId, "fresh", Hash);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "fresh"), Answers);
         using var job = new IdempotencyPurgeJob(data.Idempotency, time, NullLogger<IdempotencyPurgeJob>.Instance);
 
         await job.StartAsync(CancellationToken.None);
