@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Datakeen.Portal.ApiKeys;
 
 namespace Datakeen.Portal.Benchmarks;
 
@@ -13,7 +14,7 @@ public class Sha256Benchmarks
     [ThreadStatic]
     private static IncrementalHash? _incremental;
 
-    private readonly byte[] _ascii = Encoding.ASCII.GetBytes("dk_live_sk_0123456789ABCDEFGHIJKLMNOPQRSTUV1WBfly");
+    private readonly byte[] _ascii = Encoding.ASCII.GetBytes(KeyFormat.Generate(KeyEnvironment.Production, KeyKind.Secret));
 
     [Benchmark(Baseline = true)]
     public byte OneShot()

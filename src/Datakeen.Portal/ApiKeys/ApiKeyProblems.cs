@@ -1,3 +1,5 @@
+using Datakeen.Portal.Infrastructure;
+
 namespace Datakeen.Portal.ApiKeys;
 
 // RFC 9457 problem details of the API, each with a stable "code" member.
@@ -12,24 +14,17 @@ public static class ApiKeyProblems
     public const string InvalidApiKeyDetail =
         "The API key is missing, malformed, unknown, revoked or expired. Send an active key as 'Authorization: Bearer <key>'.";
 
-    public static IResult Problem(int status, string code, string title, string detail) =>
-        TypedResults.Problem(
-            statusCode: status,
-            title: title,
-            detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
-
     public static IResult Unauthorized() =>
-        Problem(StatusCodes.Status401Unauthorized, InvalidApiKey, "Invalid API key", InvalidApiKeyDetail);
+        ApiProblem.Result(StatusCodes.Status401Unauthorized, InvalidApiKey, "Invalid API key", InvalidApiKeyDetail);
 
     public static IResult PublicKeyForbidden() =>
-        Problem(StatusCodes.Status403Forbidden, PublicKeyNotAllowed, "Secret key required",
+        ApiProblem.Result(StatusCodes.Status403Forbidden, PublicKeyNotAllowed, "Secret key required",
             "This endpoint needs a secret key (dk_live_sk_… or dk_test_sk_…); public keys are for client-side identification only.");
 
     public static IResult Forbidden() =>
-        Problem(StatusCodes.Status403Forbidden, ForbiddenCode, "Forbidden", "This key is not allowed to do this.");
+        ApiProblem.Result(StatusCodes.Status403Forbidden, ForbiddenCode, "Forbidden", "This key is not allowed to do this.");
 
     public static IResult TooManyRequests(TimeSpan retryAfter) =>
-        Problem(StatusCodes.Status429TooManyRequests, RateLimited, "Too many requests",
+        ApiProblem.Result(StatusCodes.Status429TooManyRequests, RateLimited, "Too many requests",
             $"Too many requests. Retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.Credits;
 
@@ -44,9 +45,5 @@ public sealed record CreditProblem(int Status, string Code, string Title, string
     public string ToJson() => JsonSerializer.Serialize(
         new { type = "about:blank", title = Title, status = Status, detail = Detail, code = Code });
 
-    public IResult ToResult() => TypedResults.Problem(
-        statusCode: Status,
-        title: Title,
-        detail: Detail,
-        extensions: new Dictionary<string, object?> { ["code"] = Code });
+    public IResult ToResult() => ApiProblem.Result(Status, Code, Title, Detail);
 }

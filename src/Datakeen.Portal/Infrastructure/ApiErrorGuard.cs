@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -28,27 +26,17 @@ public static class ApiErrorGuard
                         context.Request.Method, context.Request.Path, ex.GetType().Name, ex.Message);
 
                     context.Response.Clear();
-                    context.Response.StatusCode = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
                     if (unavailable)
                     {
                         context.Response.Headers.RetryAfter = "5";
                     }
 
-                    var problem = new ProblemDetails
-                    {
-                        Status = context.Response.StatusCode,
-                        Title = unavailable ? "Service unavailable" : "Internal error",
-                        Detail = unavailable
-                            ? "The service cannot reach its database right now. Nothing was changed; retry in a few seconds."
-                            : "The request failed unexpectedly. Nothing was charged twice; retry with the same Idempotency-Key.",
-                        Extensions = { ["code"] = unavailable ? "service_unavailable" : "internal_error" },
-                    };
-                    if (context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
-                    {
-                        problem.Extensions["traceId"] = activity.TraceId.ToString();
-                    }
-
-                    await context.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
+                    await (unavailable
+                        ? ApiProblem.Result(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Service unavailable",
+                            "The service cannot reach its database right now. Nothing was changed; retry in a few seconds.")
+                        : ApiProblem.Result(StatusCodes.Status500InternalServerError, "internal_error", "Internal error",
+                            "The request failed unexpectedly. Nothing was charged twice; retry with the same Idempotency-Key."))
+                        .ExecuteAsync(context);
                 }
             }));
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Datakeen.Portal.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace Datakeen.Portal.EndToEndTests.ApiDocs;
@@ -11,8 +12,6 @@ namespace Datakeen.Portal.EndToEndTests.ApiDocs;
 [Collection(PortalCollection.Name)]
 public sealed class ApiDocsTabTests(PortalEnvironment portal)
 {
-    private static readonly Regex KeyPattern = new("^dk_(live|test)_(pk|sk)_[0-9A-Za-z]{38}$");
-
     [Fact]
     public async Task An_admin_reveals_the_test_secret_uses_it_rotates_it_and_the_old_key_stops_working()
     {
@@ -23,7 +22,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
 
         await Expect(value).ToContainTextAsync("dk_test_sk_••••");
         await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPattern);
+        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
         var oldKey = (await value.TextContentAsync())!.Trim();
         await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" })).ToBeVisibleAsync();
 
@@ -36,7 +35,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         await Screenshots.TakeAsync(page, "rotate-dialog", value);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Rotate key" }).ClickAsync();
         var rotated = dialog.GetByTestId("rotated-key");
-        await Expect(rotated).ToHaveTextAsync(KeyPattern);
+        await Expect(rotated).ToHaveTextAsync(KeyPatterns.WholeKey);
         var newKey = (await rotated.TextContentAsync())!.Trim();
 
         Assert.NotEqual(oldKey, newKey);
@@ -54,17 +53,17 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         var value = testCard.GetByTestId("key-test-secret");
 
         await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPattern);
+        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
         await testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" }).ClickAsync();
 
         await Expect(value).ToContainTextAsync("••••");
-        Assert.DoesNotMatch(new Regex("dk_test_sk_[0-9A-Za-z]{38}"), await page.ContentAsync());
+        Assert.DoesNotMatch(KeyPatterns.SecretKey, await page.ContentAsync());
 
         // The reveal is in the workspace's audit log, by hint only.
         await page.GotoAsync(page.Url.Replace("/api", "/audit", StringComparison.Ordinal));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Audit log" })).ToBeVisibleAsync();
         await Expect(page.GetByText("key.revealed")).ToBeVisibleAsync();
-        Assert.DoesNotMatch(new Regex("dk_(live|test)_(pk|sk)_[0-9A-Za-z]{38}"), await page.ContentAsync());
+        Assert.DoesNotMatch(KeyPatterns.AnyKey, await page.ContentAsync());
         await page.Context.CloseAsync();
     }
 
@@ -80,7 +79,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
 
         await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
         var secret = testCard.GetByTestId("key-test-secret");
-        await Expect(secret).ToHaveTextAsync(KeyPattern);
+        await Expect(secret).ToHaveTextAsync(KeyPatterns.WholeKey);
         var key = (await secret.TextContentAsync())!.Trim();
         var urlBefore = page.Url;
 
@@ -129,7 +128,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         var html = await page.Context.APIRequest.GetAsync("/w/acme/api");
 
         Assert.Equal(200, html.Status);
-        Assert.DoesNotMatch(new Regex("dk_(live|test)_sk_[0-9A-Za-z]{38}"), await html.TextAsync());
+        Assert.DoesNotMatch(KeyPatterns.SecretKey, await html.TextAsync());
         Assert.Contains("no-store", html.Headers["cache-control"]);
         await page.Context.CloseAsync();
     }

@@ -12,7 +12,9 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
         dark => {
           const [r, g, b] = getComputedStyle(document.body)
             .backgroundColor.match(/\d+/g).map(Number);
-          return dark ? r + g + b < 200 : r + g + b > 600;
+          // ... and no colour transition still running (axe would measure a colour halfway).
+          const settled = document.getAnimations().every(a => a.playState !== 'running');
+          return settled && (dark ? r + g + b < 200 : r + g + b > 600);
         }
         """;
 
@@ -83,7 +85,7 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
         }
 
         await Expect(dark ? toLight : toDark).ToBeVisibleAsync();
-        // Wait until the palette is applied: a dark or a light page background.
+        // Wait until the palette is applied: a dark or a light page background...
         await page.WaitForFunctionAsync(PaletteApplied, dark);
     }
 
