@@ -1,0 +1,30 @@
+using StackExchange.Redis;
+
+namespace Datakeen.Portal.Infrastructure.Scaling;
+
+public static class ScalingServiceCollectionExtensions
+{
+    // Redis is optional: one instance needs none. With `Redis:Configuration` (a StackExchange.Redis
+    // configuration string) the instances share their rate-limit windows through it (docs/deploy.md).
+    public static IServiceCollection AddScaling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<PortalInstance>();
+        services.AddSingleton<InMemoryRateWindows>();
+        if (configuration["Redis:Configuration"] is { Length: > 0 } redis)
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            // Start without Redis and keep reconnecting: a Redis outage degrades the limits to per
+            // instance, it does not stop the portal.
+            options.AbortOnConnectFail = false;
+            options.ClientName ??= "datakeen-portal";
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            services.AddSingleton<IRateWindows, RedisRateWindows>();
+        }
+        else
+        {
+            services.AddSingleton<IRateWindows>(sp => sp.GetRequiredService<InMemoryRateWindows>());
+        }
+
+        return services;
+    }
+}
