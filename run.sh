@@ -38,6 +38,7 @@ PIDS=()
 
 cleanup() {
   trap - EXIT INT TERM
+  set +e
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   cluster_stop
   wait 2>/dev/null || true
@@ -91,34 +92,40 @@ if [ "$REPLICAS" = 0 ]; then
   (cd src/Datakeen.Portal && exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$PORTAL_URL") &
   PIDS+=($!)
 else
+  ensure_curl
   REDIS_PORT="$(free_port)"
   log "Starting Redis on 127.0.0.1:$REDIS_PORT (.data/redis)"
   redis_start "$DATA_DIR/redis" "$REDIS_PORT"
   export Redis__Configuration="127.0.0.1:$REDIS_PORT"
   # nginx on loopback is the only client of the instances: trust its X-Forwarded-* headers.
   export ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
+  # Each instance serves Prometheus' /metrics on its own loopback port; nginx refuses /metrics.
+  export Telemetry__PrometheusEnabled="${Telemetry__PrometheusEnabled:-true}"
+  DEMO_DATA="${DemoData__Enabled:-false}"
   mkdir -p "$DATA_DIR/logs"
   INSTANCES=() UPSTREAM_PORTS=()
   for i in $(seq 1 "$REPLICAS"); do
     port="$(free_port)"
     while [[ " ${UPSTREAM_PORTS[*]:-} " == *" $port "* ]]; do port="$(free_port)"; done
     log "Starting portal-$i on http://127.0.0.1:$port"
-    start_group "$DATA_DIR/logs/portal-$i.log" env Portal__InstanceName="portal-$i" \
+    # Demo workspaces are created by the first instance only: the others would just collide on the slugs.
+    demo=false; [ "$i" = 1 ] && demo="$DEMO_DATA"
+    start_group "$DATA_DIR/logs/portal-$i.log" env Portal__InstanceName="portal-$i" DemoData__Enabled="$demo" \
       dotnet src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll \
       --contentRoot "$ROOT/src/Datakeen.Portal" --urls "http://127.0.0.1:$port"
     INSTANCES+=("portal-$i|$LAST_PGID|http://127.0.0.1:$port")
     UPSTREAM_PORTS+=("$port")
+    # The first instance migrates the database and creates the shared Data Protection key before the
+    # others start, so they all read one key ring instead of racing to create their own.
+    if [ "$i" = 1 ]; then wait_ready "http://127.0.0.1:$port" "$DATA_DIR/logs/portal-1.log"; fi
   done
   write_cluster_json "$DATA_DIR/cluster.json" "${INSTANCES[@]}"
   log "Starting nginx on $PORTAL_URL (config from deploy/nginx/templates/, logs in .data/nginx/logs)"
   nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$HTTP_PORT" "${UPSTREAM_PORTS[@]}"
   # The script lives as long as its entry point: an instance that dies is failover, not the end.
   PIDS+=("$LAST_PGID")
-  for port in "${UPSTREAM_PORTS[@]}"; do
-    for _ in $(seq 1 240); do
-      curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-      sleep 0.5
-    done
+  for i in $(seq 2 "$REPLICAS"); do
+    wait_ready "http://127.0.0.1:${UPSTREAM_PORTS[$((i - 1))]}" "$DATA_DIR/logs/portal-$i.log"
   done
 fi
 

@@ -26,6 +26,11 @@ cluster_stop() {
   done
   for pgid in "${CLUSTER_PGIDS[@]:-}"; do [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null; done
   CLUSTER_PGIDS=()
+  return 0
+}
+
+ensure_curl() {
+  command -v curl >/dev/null || { log "curl not found: installing the OS package"; apt_install curl; }
 }
 
 ensure_redis() {
@@ -99,4 +104,13 @@ write_cluster_json() {
     body+="$sep    { \"name\": \"$name\", \"pid\": $pid, \"url\": \"$url\" }"; sep=$',\n'
   done
   printf '{\n  "instances": [\n%s\n  ]\n}\n' "$body" >"$file.tmp" && mv "$file.tmp" "$file"
+}
+
+# wait_ready URL LOGFILE: until URL/readyz answers 200 (two minutes at most; the log's tail otherwise).
+wait_ready() {
+  for _ in $(seq 1 240); do
+    curl -fsS "$1/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "$1 did not become ready; the end of $2:" >&2; tail -n 20 "$2" >&2; return 1
 }

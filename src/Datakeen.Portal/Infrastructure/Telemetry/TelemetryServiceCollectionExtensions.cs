@@ -39,7 +39,7 @@ public static class TelemetryServiceCollectionExtensions
                     .AddNpgsqlInstrumentation();
                 if (options.PrometheusEnabled)
                 {
-                    metrics.AddPrometheusExporter();
+                    metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
             });
         if (otlp)
