@@ -184,7 +184,7 @@ public sealed class PortalCluster : IAsyncDisposable
         }
         try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            if (Environment.GetEnvironmentVariable("DATAKEEN_KEEP_CLUSTER_DATA") is null) { Directory.Delete(_dataDirectory, recursive: true); }
         }
         catch (IOException)
         {

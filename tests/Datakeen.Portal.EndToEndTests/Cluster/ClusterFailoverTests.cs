@@ -70,7 +70,7 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
                 try
                 {
                     using var response = await http.SendAsync(Consume(workspace.LiveSecretKey, key), ct);
-                    if (response.StatusCode == HttpStatusCode.OK)
+                    if (response.StatusCode == HttpStatusCode.Created)
                     {
                         var body = await response.Content.ReadFromJsonAsync<ConsumeAnswer>(ct);
                         answers[key] = body!.Balance;

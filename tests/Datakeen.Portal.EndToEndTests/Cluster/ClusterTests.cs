@@ -148,7 +148,7 @@ public sealed class ClusterTests(ClusterEnvironment environment, ITestOutputHelp
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
             using var response = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
 
         var after = await ScrapeAsync();
