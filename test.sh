@@ -58,6 +58,17 @@ for project in tests/*/*.csproj; do
   [ "$rc" -eq 0 ] || status=1
 done
 
+log "Checking docker-compose.yml (Compose v1: docker-compose config)"
+compose_out="$WORK_DIR/compose.log"
+bash scripts/check-compose.sh 2>&1 | tee "$compose_out"
+compose_summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$compose_out" | tail -n 1)"
+if [ -z "$compose_summary" ]; then
+  total_failed=$((total_failed + 1))
+else
+  total_passed=$((total_passed + ${compose_summary%% passed*}))
+  compose_failed="${compose_summary#*, }"; total_failed=$((total_failed + ${compose_failed%% failed*}))
+fi
+
 [ "$total_failed" -eq 0 ] || status=1
 echo "$total_passed passed, $total_failed failed"
 exit "$status"

@@ -18,6 +18,7 @@ if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Services.AddRequiredSettings();
 builder.AddPortalTelemetry();
 builder.Services.AddScaling(builder.Configuration);
 builder.Services.AddPortalHealthChecks(builder.Configuration);

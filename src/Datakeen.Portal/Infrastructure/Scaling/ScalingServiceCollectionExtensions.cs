@@ -12,12 +12,16 @@ public static class ScalingServiceCollectionExtensions
         services.AddSingleton<InMemoryRateWindows>();
         if (configuration["Redis:Configuration"] is { Length: > 0 } redis)
         {
-            var options = ConfigurationOptions.Parse(redis);
-            // Start without Redis and keep reconnecting: a Redis outage degrades the limits to per
-            // instance, it does not stop the portal.
-            options.AbortOnConnectFail = false;
-            options.ClientName ??= "datakeen-portal";
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            // Parsed when first needed: RequiredSettings reports a malformed string at start, by name.
+            services.AddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                var options = ConfigurationOptions.Parse(redis);
+                // Start without Redis and keep reconnecting: a Redis outage degrades the limits to per
+                // instance, it does not stop the portal.
+                options.AbortOnConnectFail = false;
+                options.ClientName ??= "datakeen-portal";
+                return ConnectionMultiplexer.Connect(options);
+            });
             services.AddSingleton<IRateWindows, RedisRateWindows>();
         }
         else
