@@ -5,9 +5,12 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/lib.sh
+source scripts/cluster.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ensure_chromium
+# The cluster tests run ./run.sh --replicas 3: Redis, nginx and curl from the OS packages.
+ensure_redis; ensure_nginx; ensure_curl
 PG_BIN="$(pg_bindir)" || exit 1
 
 WORK_DIR="$(mktemp -d /tmp/datakeen-test.XXXXXX)"

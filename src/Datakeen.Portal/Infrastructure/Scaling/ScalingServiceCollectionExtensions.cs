@@ -19,6 +19,8 @@ public static class ScalingServiceCollectionExtensions
                 // Start without Redis and keep reconnecting: a Redis outage degrades the limits to per
                 // instance, it does not stop the portal.
                 options.AbortOnConnectFail = false;
+                // While disconnected, fail at once (and count in memory) rather than queue behind a timeout.
+                options.BacklogPolicy = BacklogPolicy.FailFast;
                 options.ClientName ??= "datakeen-portal";
                 return ConnectionMultiplexer.Connect(options);
             });
