@@ -96,6 +96,7 @@ else
   REDIS_PORT="$(free_port)"
   log "Starting Redis on 127.0.0.1:$REDIS_PORT (.data/redis)"
   redis_start "$DATA_DIR/redis" "$REDIS_PORT"
+  REDIS_PID="$LAST_PGID"
   export Redis__Configuration="127.0.0.1:$REDIS_PORT"
   # nginx on loopback is the only client of the instances: trust its X-Forwarded-* headers.
   export ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
@@ -119,11 +120,12 @@ else
     # others start, so they all read one key ring instead of racing to create their own.
     if [ "$i" = 1 ]; then wait_ready "http://127.0.0.1:$port" "$DATA_DIR/logs/portal-1.log"; fi
   done
-  write_cluster_json "$DATA_DIR/cluster.json" "${INSTANCES[@]}"
   log "Starting nginx on $PORTAL_URL (config from deploy/nginx/templates/, logs in .data/nginx/logs)"
   nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$HTTP_PORT" "${UPSTREAM_PORTS[@]}"
   # The script lives as long as its entry point: an instance that dies is failover, not the end.
   PIDS+=("$LAST_PGID")
+  write_cluster_json "$DATA_DIR/cluster.json" "$REDIS_PID" "redis://127.0.0.1:$REDIS_PORT" \
+    "$LAST_PGID" "$PORTAL_URL" "${INSTANCES[@]}"
   for i in $(seq 2 "$REPLICAS"); do
     wait_ready "http://127.0.0.1:${UPSTREAM_PORTS[$((i - 1))]}" "$DATA_DIR/logs/portal-$i.log"
   done

@@ -95,15 +95,16 @@ CONF
   start_group "$dir/logs/nginx.out" "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 }
 
-# write_cluster_json FILE NAME:PID:URL...
+# write_cluster_json FILE REDIS_PID REDIS_URL NGINX_PID NGINX_URL NAME|PID|URL...
 write_cluster_json() {
-  local file="$1"; shift
+  local file="$1" redis_pid="$2" redis_url="$3" nginx_pid="$4" nginx_url="$5"; shift 5
   local entry name pid url sep="" body=""
   for entry in "$@"; do
     name="${entry%%|*}"; entry="${entry#*|}"; pid="${entry%%|*}"; url="${entry#*|}"
     body+="$sep    { \"name\": \"$name\", \"pid\": $pid, \"url\": \"$url\" }"; sep=$',\n'
   done
-  printf '{\n  "instances": [\n%s\n  ]\n}\n' "$body" >"$file.tmp" && mv "$file.tmp" "$file"
+  printf '{\n  "instances": [\n%s\n  ],\n  "redis": { "pid": %s, "url": "%s" },\n  "nginx": { "pid": %s, "url": "%s" }\n}\n' \
+    "$body" "$redis_pid" "$redis_url" "$nginx_pid" "$nginx_url" >"$file.tmp" && mv "$file.tmp" "$file"
 }
 
 # wait_ready URL LOGFILE: until URL/readyz answers 200 (two minutes at most; the log's tail otherwise).

@@ -32,6 +32,9 @@ public sealed class PortalCluster : IAsyncDisposable
 
     public IReadOnlyList<ClusterInstance> Instances { get; private set; } = [];
 
+    // Redis and nginx, as run.sh lists them next to the instances.
+    public IReadOnlyList<ClusterInstance> Services { get; private set; } = [];
+
     public string Output => _output.ToString();
 
     public static async Task<PortalCluster> StartAsync(string connectionString, int replicas,
@@ -93,9 +96,16 @@ public sealed class PortalCluster : IAsyncDisposable
     // Ends an instance the hard way (SIGKILL): no graceful shutdown, nothing persisted on the way out.
     public static void Kill(ClusterInstance instance)
     {
-        using var process = Process.GetProcessById(instance.Pid);
-        process.Kill();
-        process.WaitForExit(TimeSpan.FromSeconds(10));
+        try
+        {
+            using var process = Process.GetProcessById(instance.Pid);
+            process.Kill();
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
     }
 
     private async Task WaitUntilReadyAsync(int replicas)
@@ -117,7 +127,7 @@ public sealed class PortalCluster : IAsyncDisposable
             // run.sh prints its banner once nginx and every instance answered /readyz.
             if (Output.Contains("Press Ctrl-C to stop.", StringComparison.Ordinal) && File.Exists(clusterFile))
             {
-                Instances = ReadInstances(clusterFile);
+                (Instances, Services) = ReadCluster(clusterFile);
                 if (Instances.Count == replicas && await ReadyAsync(http, new Uri(Entry, "/readyz")))
                 {
                     return;
@@ -139,11 +149,15 @@ public sealed class PortalCluster : IAsyncDisposable
         }
     }
 
-    private static List<ClusterInstance> ReadInstances(string file)
+    private static (List<ClusterInstance> Instances, List<ClusterInstance> Services) ReadCluster(string file)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(file));
-        return [.. json.RootElement.GetProperty("instances").EnumerateArray().Select(i => new ClusterInstance(
-            i.GetProperty("name").GetString()!, i.GetProperty("pid").GetInt32(), new Uri(i.GetProperty("url").GetString()!)))];
+        var root = json.RootElement;
+        return (
+            [.. root.GetProperty("instances").EnumerateArray().Select(i => new ClusterInstance(
+                i.GetProperty("name").GetString()!, i.GetProperty("pid").GetInt32(), new Uri(i.GetProperty("url").GetString()!)))],
+            [.. new[] { "redis", "nginx" }.Select(name => new ClusterInstance(
+                name, root.GetProperty(name).GetProperty("pid").GetInt32(), new Uri(root.GetProperty(name).GetProperty("url").GetString()!)))]);
     }
 
     private void Append(string? line)
@@ -177,10 +191,12 @@ public sealed class PortalCluster : IAsyncDisposable
             }
         }
         _script.Dispose();
-        // Whatever run.sh could not stop would be a leak: end it so the next test run starts clean.
-        foreach (var instance in Instances.Where(i => i.IsAlive))
+        // TERM to run.sh must stop everything it started. Whatever is left is a leak: end it so the next
+        // run starts clean, and fail.
+        var leftovers = Instances.Concat(Services).Where(i => i.IsAlive).ToList();
+        foreach (var process in leftovers)
         {
-            Kill(instance);
+            Kill(process);
         }
         try
         {
@@ -189,6 +205,11 @@ public sealed class PortalCluster : IAsyncDisposable
         catch (IOException)
         {
             // Redis or nginx may still be closing a file; the directory is under /tmp.
+        }
+        if (leftovers.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"run.sh left running after TERM: {string.Join(", ", leftovers.Select(l => $"{l.Name} ({l.Pid})"))}");
         }
     }
 
