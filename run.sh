@@ -81,6 +81,7 @@ if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
   log "Starting the development OpenID Connect provider on $IDENTITY_URL"
   (cd src/Datakeen.Portal.DevIdentity && exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDENTITY_URL") &
   PIDS+=($!)
+  STARTED_IDENTITY=1
   export Oidc__Authority="$IDENTITY_URL"
   export Oidc__ClientId="${Oidc__ClientId:-datakeen-portal}"
   export Oidc__ClientSecret="${Oidc__ClientSecret:-datakeen-portal-dev-secret}"
@@ -132,6 +133,9 @@ else
 fi
 
 for _ in $(seq 1 120); do
+  if [ -n "${STARTED_IDENTITY:-}" ] && command -v curl >/dev/null; then
+    curl -fsS "$IDENTITY_URL/.well-known/openid-configuration" >/dev/null 2>&1 || { sleep 0.5; continue; }
+  fi
   if command -v curl >/dev/null; then curl -fsS "$PORTAL_URL/readyz" >/dev/null 2>&1 && break
   elif ! port_is_free "$HTTP_PORT"; then break; fi
   sleep 0.5

@@ -128,7 +128,8 @@ public sealed class PortalCluster : IAsyncDisposable
             if (Output.Contains("Press Ctrl-C to stop.", StringComparison.Ordinal) && File.Exists(clusterFile))
             {
                 (Instances, Services) = ReadCluster(clusterFile);
-                if (Instances.Count == replicas && await ReadyAsync(http, new Uri(Entry, "/readyz")))
+                if (Instances.Count == replicas && await ReadyAsync(http, new Uri(Entry, "/readyz")) &&
+                    await ReadyAsync(http, new Uri(Identity, "/.well-known/openid-configuration")))
                 {
                     return;
                 }

@@ -86,6 +86,9 @@ public class ClusterEnvironment : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
         var page = await context.NewPageAsync();
+        // Each instance and the provider serve their first sign-in cold (JIT) on a shared 2-core machine.
+        page.SetDefaultNavigationTimeout(90_000);
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync("/");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(PortalEnvironment.DemoPassword);

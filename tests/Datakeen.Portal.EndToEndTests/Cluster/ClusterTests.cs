@@ -52,6 +52,23 @@ public sealed class ClusterTests(ClusterEnvironment environment, ITestOutputHelp
             await RefusedEventuallyAsync(instance, oldKey);
             Assert.Equal(HttpStatusCode.OK, await StatusAsync(instance, newKey));
         }
+
+        // A consume through another instance moves the meter of the tab open on A.
+        var meter = page.GetByRole(AriaRole.Progressbar, new() { Name = "Test credits remaining" });
+        var before = int.Parse((await meter.GetAttributeAsync("aria-valuenow"))!, CultureInfo.InvariantCulture);
+        var instanceB = environment.Cluster.Instances.First(i => i.Name != instanceA);
+        using (var http = PortalCluster.ClientOf(instanceB))
+        using (var consume = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/consume")
+        {
+            Content = JsonContent.Create(new { amount = 1, reference = "cross-instance" }),
+        })
+        {
+            consume.Headers.Authorization = new AuthenticationHeaderValue("Bearer", newKey);
+            consume.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var response = await http.SendAsync(consume);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+        await Expect(meter).ToHaveAttributeAsync("aria-valuenow", (before - 1).ToString(CultureInfo.InvariantCulture));
         await page.Context.CloseAsync();
     }
 
