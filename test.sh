@@ -58,6 +58,16 @@ for project in tests/*/*.csproj; do
   [ "$rc" -eq 0 ] || status=1
 done
 
+# Shell-driven tests of the scripts themselves (tests/scripts/*.sh): exit 0 passed, 77 skipped, else failed.
+for script in tests/scripts/*.sh; do
+  [ -f "$script" ] || continue
+  name="$(basename "$script" .sh)"
+  log "Testing $name"
+  rc=0; "$script" 2>&1 | tail -n 40 || rc="${PIPESTATUS[0]}"
+  if [ "$rc" -eq 0 ]; then total_passed=$((total_passed + 1))
+  elif [ "$rc" -ne 77 ]; then total_failed=$((total_failed + 1)); status=1; fi
+done
+
 [ "$total_failed" -eq 0 ] || status=1
 echo "$total_passed passed, $total_failed failed"
 exit "$status"
