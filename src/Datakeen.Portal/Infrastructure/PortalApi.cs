@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 
@@ -10,7 +11,9 @@ public static class PortalApi
     {
         services.AddProblemDetails();
         services.AddRateLimiter(_ => { });
-        services.AddOpenApi("v1");
+        // Numbers are JSON numbers only (no "5" for 5): what the document says ("integer") is what the API accepts.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi("v1", ApiOpenApi.Configure);
         return services;
     }
 
