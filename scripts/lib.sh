@@ -116,3 +116,11 @@ ensure_chromium() {
     apt_install chromium fonts-liberation
   fi
 }
+
+# Node.js (20.19 or later) and npm, for the API client tests; installed from the OS packages when missing.
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "Node.js not found: installing the OS packages"
+    apt_install nodejs npm
+  fi
+}

@@ -14,8 +14,8 @@ namespace Datakeen.Portal.Credits;
 public sealed record CreditsResponse(string Environment, long Balance, long Granted, long Consumed);
 
 public sealed record ConsumeRequest(
-    [property: Range(1, CreditLedger.MaxConsumeAmount), Description("Credits to consume; 1 when absent.")] int? Amount,
-    [property: MaxLength(ConsumeRequestReader.MaxReferenceLength), Description("Your reference, kept in the ledger.")] string? Reference);
+    [property: Range(1, CreditLedger.MaxConsumeAmount), Description("Credits to consume; 1 when absent.")] int? Amount = null,
+    [property: MaxLength(ConsumeRequestReader.MaxReferenceLength), Description("Your reference, kept in the ledger.")] string? Reference = null);
 
 public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, long Balance);
 

@@ -54,6 +54,14 @@ public static class ApiErrorGuard
             return Task.CompletedTask;
         }
 
+        if (response.StatusCode == StatusCodes.Status404NotFound && context.GetEndpoint() is null &&
+            context.RequestServices.GetRequiredService<ApiRoutes>().MethodsOf(context.Request.Path) is { Count: > 0 } allowed)
+        {
+            // Routing leaves some of these as a bare 404 (no endpoint) instead of its 405.
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.Headers.Allow = string.Join(", ", allowed);
+        }
+
         return response.StatusCode switch
         {
             StatusCodes.Status404NotFound when context.GetEndpoint() is null => ApiProblem.Result(ApiErrors.NotFound,

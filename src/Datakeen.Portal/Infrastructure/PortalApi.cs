@@ -10,6 +10,7 @@ public static class PortalApi
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddSingleton<ApiRoutes>();
         services.AddRateLimiter(_ => { });
         // Numbers are JSON numbers only (no "5" for 5): what the document says ("integer") is what the API accepts.
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
