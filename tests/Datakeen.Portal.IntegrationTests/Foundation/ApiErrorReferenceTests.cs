@@ -38,6 +38,14 @@ public sealed class ApiErrorReferenceTests(PortalDatabaseFixture database) : ICl
     }
 
     [Fact]
+    public void The_readme_error_table_lists_every_code()
+    {
+        var readme = File.ReadAllText(RepositoryPaths.Project("README.md"));
+
+        Assert.All(ApiErrors.All, error => Assert.Contains($"| {error.Status} | `{error.Code}` |", readme));
+    }
+
+    [Fact]
     public async Task Every_api_answer_has_its_own_request_id()
     {
         await using var portal = new PortalFactory(database.ConnectionString);
