@@ -139,6 +139,32 @@ public sealed class ApiErrorReferenceTests(PortalDatabaseFixture database) : ICl
     }
 
     [Fact]
+    public async Task A_replayed_refusal_is_the_first_answer_with_its_type_and_request_id()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        var workspace = await TestWorkspaces.CreateAsync(portal);
+        using var client = portal.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
+        var idempotencyKey = Guid.NewGuid().ToString();
+        HttpRequestMessage TooMuch() => new(HttpMethod.Post, "/api/v1/credits/consume")
+        {
+            Content = new StringContent("""{"amount":100}""", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "Idempotency-Key", idempotencyKey } },
+        };
+
+        using var first = await client.SendAsync(TooMuch());
+        using var replay = await client.SendAsync(TooMuch());
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, replay.StatusCode);
+        Assert.Equal("true", Assert.Single(replay.Headers.GetValues("Idempotent-Replayed")));
+        var body = await replay.Content.ReadAsStringAsync();
+        Assert.Equal(await first.Content.ReadAsStringAsync(), body);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("/docs/errors#insufficient_credits", problem.GetProperty("type").GetString());
+        Assert.Equal(Assert.Single(first.Headers.GetValues("Request-Id")), problem.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
     public async Task Numbers_sent_as_strings_are_refused_like_the_document_says()
     {
         await using var portal = new PortalFactory(database.ConnectionString);
