@@ -6,8 +6,9 @@
 #   Oidc__Authority set           -> uses that provider, starts no development provider.
 #   --replicas N (N >= 2)         -> Redis, N portal instances on loopback ports and nginx on :5080 as the
 #                                    only entry (docs/deploy.md); .data/cluster.json lists the instances.
-#   DATAKEEN_PORT, DATAKEEN_IDENTITY_PORT, DATAKEEN_DATA_DIR, DATAKEEN_NO_BUILD=1 -> other ports or data
-#                                    directory (the cluster tests run a second copy side by side), no build.
+#   DATAKEEN_PORTAL_PORT, DATAKEEN_IDENTITY_PORT, DATAKEEN_PG_PORT -> other ports (defaults 5080, 5081, 55432).
+#   DATAKEEN_DATA_DIR, DATAKEEN_NO_BUILD=1 -> another data directory (the cluster tests run a second copy side
+#                                    by side), no build.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
@@ -27,10 +28,10 @@ if [ "$REPLICAS" != 0 ] && ! [[ "$REPLICAS" =~ ^[0-9]+$ && "$REPLICAS" -ge 2 && 
   echo "--replicas takes a number from 2 to 16" >&2; exit 2
 fi
 
-HTTP_PORT="${DATAKEEN_PORT:-5080}"
+PORTAL_PORT="${DATAKEEN_PORTAL_PORT:-5080}"
 IDENTITY_PORT="${DATAKEEN_IDENTITY_PORT:-5081}"
 DATA_DIR="${DATAKEEN_DATA_DIR:-$ROOT/.data}"
-PORTAL_URL="http://localhost:$HTTP_PORT"
+PORTAL_URL="http://localhost:$PORTAL_PORT"
 IDENTITY_URL="http://localhost:$IDENTITY_PORT"
 PG_DATA="$DATA_DIR/pg"
 PG_PORT="${DATAKEEN_PG_PORT:-55432}"
@@ -48,13 +49,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in "$HTTP_PORT" "$IDENTITY_PORT"; do
+for port in "$PORTAL_PORT" "$IDENTITY_PORT"; do
   if ! port_is_free "$port"; then echo "Port $port is already in use: is ./run.sh already running?" >&2; exit 1; fi
 done
 
 mkdir -p "$DATA_DIR"
 chmod 755 "$DATA_DIR"
 if [ -z "${ConnectionStrings__Portal:-}" ]; then
+  PG_DATA="$(pg_local_datadir "$DATA_DIR")"
   if [ -f "$PG_DATA/postmaster.pid" ] && ! port_is_free "$PG_PORT"; then
     log "PostgreSQL already running in .data/pg on port $PG_PORT"
   else
@@ -122,7 +124,7 @@ else
     if [ "$i" = 1 ]; then wait_ready "http://127.0.0.1:$port" "$DATA_DIR/logs/portal-1.log"; fi
   done
   log "Starting nginx on $PORTAL_URL (config from deploy/nginx/templates/, logs in .data/nginx/logs)"
-  nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$HTTP_PORT" "${UPSTREAM_PORTS[@]}"
+  nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$PORTAL_PORT" "${UPSTREAM_PORTS[@]}"
   # The script lives as long as its entry point: an instance that dies is failover, not the end.
   PIDS+=("$LAST_PGID")
   write_cluster_json "$DATA_DIR/cluster.json" "$REDIS_PID" "redis://127.0.0.1:$REDIS_PORT" \
@@ -137,7 +139,7 @@ for _ in $(seq 1 120); do
     curl -fsS "$IDENTITY_URL/.well-known/openid-configuration" >/dev/null 2>&1 || { sleep 0.5; continue; }
   fi
   if command -v curl >/dev/null; then curl -fsS "$PORTAL_URL/readyz" >/dev/null 2>&1 && break
-  elif ! port_is_free "$HTTP_PORT"; then break; fi
+  elif ! port_is_free "$PORTAL_PORT"; then break; fi
   sleep 0.5
 done
 

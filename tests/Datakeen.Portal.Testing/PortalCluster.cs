@@ -51,7 +51,7 @@ public sealed class PortalCluster : IAsyncDisposable
             RedirectStandardInput = true,
         };
         start.Environment["ConnectionStrings__Portal"] = connectionString;
-        start.Environment["DATAKEEN_PORT"] = entryPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DATAKEEN_PORTAL_PORT"] = entryPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DATAKEEN_IDENTITY_PORT"] = identityPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DATAKEEN_DATA_DIR"] = dataDirectory;
         // ./test.sh built the solution already.

@@ -94,7 +94,6 @@ public class ClusterEnvironment : IAsyncLifetime
         await page.GetByLabel("Password").FillAsync(PortalEnvironment.DemoPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("^" + Regex.Escape(Cluster.Entry.ToString().TrimEnd('/'))));
-        await PortalEnvironment.WaitForInteractiveAsync(page);
         return page;
     }
 

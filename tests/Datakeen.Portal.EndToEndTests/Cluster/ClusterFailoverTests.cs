@@ -28,11 +28,12 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         PortalCluster.Kill(holder);
 
         // The circuit died with its instance: the tab reconnects through nginx to another instance, which
-        // no longer knows the circuit, so the page reloads there. The sign-in cookie is good on every
-        // instance (one Data Protection key ring), and the revealed secret could not be carried over: it
-        // is masked again, to be revealed again.
+        // does not know the circuit, so the reconnect notice says the page expired and offers Reload (what
+        // the page held is not lost silently). Reloading lands on another instance, still signed in (one
+        // Data Protection key ring), and the revealed secret, which could not be carried over, is masked.
+        var notice = page.GetByRole(AriaRole.Dialog, new() { Name = "This page has expired" });
+        await notice.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync(new() { Timeout = 60_000 });
         await Expect(value).ToContainTextAsync("••••", new() { Timeout = 60_000 });
-        await PortalEnvironment.WaitForInteractiveAsync(page);
         Assert.StartsWith(environment.Cluster.Entry.ToString().TrimEnd('/'), page.Url, StringComparison.Ordinal);
         var successor = await ClusterEnvironment.InstanceOfAsync(page);
         Assert.NotEqual(holder.Name, successor);
