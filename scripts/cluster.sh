@@ -82,6 +82,9 @@ error_log $dir/logs/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log $dir/logs/access.log;
+  # As root the workers run as nobody, who may not traverse a clone under a 0700 home: stream responses
+  # instead of spilling them to temp files (request bodies fit client_body_buffer_size in the template).
+  proxy_max_temp_file_size 0;
   client_body_temp_path $dir/temp/body;
   proxy_temp_path $dir/temp/proxy;
   fastcgi_temp_path $dir/temp/fastcgi;
