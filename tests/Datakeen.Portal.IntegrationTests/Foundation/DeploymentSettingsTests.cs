@@ -1,25 +1,33 @@
 using System.Net;
 using Datakeen.Portal.Testing;
-using Microsoft.AspNetCore.Hosting;
+using Datakeen.Portal.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Datakeen.Portal.IntegrationTests.Foundation;
 
 public sealed class DeploymentSettingsTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
 {
+    // The rule itself (the host-level wiring through ValidateOnStart is the Redis test below).
     [Fact]
-    public void In_production_a_missing_client_secret_stops_the_start_with_a_message_naming_it()
+    public void In_production_a_missing_client_secret_fails_validation_with_a_message_naming_it()
     {
-        using var portal = new ProductionPortal(database.ConnectionString, new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:Portal"] = database.ConnectionString,
             ["Oidc:Authority"] = "https://login.example",
             ["Oidc:ClientId"] = "datakeen-portal",
-        });
+        }).Build();
+        var validation = new RequiredSettingsValidation(configuration, new HostingEnvironment { EnvironmentName = "Production" });
 
-        var error = Assert.Throws<OptionsValidationException>(() => portal.Services);
+        var result = validation.Validate(null, new RequiredSettings());
 
-        Assert.Contains("Oidc:ClientSecret is required (environment variable Oidc__ClientSecret)", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Oidc:Authority", error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("Oidc:ClientSecret is required (environment variable Oidc__ClientSecret)", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Oidc:Authority", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new RequiredSettingsValidation(configuration, new HostingEnvironment { EnvironmentName = "Development" })
+            .Validate(null, new RequiredSettings()).Succeeded);
     }
 
     [Fact]
@@ -51,15 +59,5 @@ public sealed class DeploymentSettingsTests(PortalDatabaseFixture database) : IC
         }
         using var health = await client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-    }
-
-    private sealed class ProductionPortal(string connectionString, IReadOnlyDictionary<string, string?> settings)
-        : PortalFactory(connectionString, settings)
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-        }
     }
 }
