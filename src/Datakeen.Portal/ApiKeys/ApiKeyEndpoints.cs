@@ -18,14 +18,6 @@ public static class ApiKeyEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        if (api.ServiceProvider.GetRequiredService<IHostEnvironment>().IsEnvironment("Testing"))
-        {
-            // Lets tests prove the secret-only policy independently of the endpoints that use it.
-            api.MapGet("/_testing/secret-only", () => TypedResults.NoContent())
-                .RequireAuthorization(ApiKeyPolicies.SecretKey)
-                .ExcludeFromDescription();
-        }
-
         return api;
     }
 
