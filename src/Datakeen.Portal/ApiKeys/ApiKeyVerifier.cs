@@ -48,8 +48,6 @@ public sealed class ApiKeyVerifier
         feed.Reconnected += FlushAll;
     }
 
-    public int CachedCount => _cache.Count;
-
     // The key, when the candidate is a known key that verifies now; null otherwise (whatever the reason).
     public ValueTask<VerifiedKey?> VerifyAsync(string candidate, CancellationToken ct = default) =>
         VerifyAsync(candidate.AsMemory(), ct);

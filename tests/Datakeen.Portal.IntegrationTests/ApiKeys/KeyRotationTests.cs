@@ -93,14 +93,16 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
     [Fact]
     public async Task A_rotation_through_instance_A_is_refused_by_instance_B_within_one_second()
     {
-        await using var portalB = AnotherInstance();
+        var lookupsB = new KeyLookupCounter();
+        await using var portalB = new PortalFactory(host.ConnectionString, Host.Limits) { TestServices = lookupsB.AddTo };
         var workspace = await TestWorkspaces.CreateAsync(host.Portal);
         var old = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
         using var clientB = portalB.CreateClient();
         clientB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", old.Plaintext);
         Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
-        Assert.True(portalB.Services.GetRequiredService<ApiKeyVerifier>().CachedCount > 0);
+        // B read the key once and answered the second call from its cache.
+        Assert.Equal(1, lookupsB.Count);
         await WaitUntilListeningAsync(portalB);
 
         var rotation = await host.Portal.Services.GetRequiredService<IApiKeyManager>()
@@ -126,12 +128,14 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         var workspace = await TestWorkspaces.CreateAsync(host.Portal);
         using var client = ClientWith(workspace.TestPublicKey);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
-        var verifier = host.Portal.Services.GetRequiredService<ApiKeyVerifier>();
-        Assert.True(verifier.CachedCount > 0);
+        var cached = host.KeyLookups.Count;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        Assert.Equal(cached, host.KeyLookups.Count);
 
         host.Portal.Services.GetRequiredService<ChangeFeed>().RaiseReconnected();
 
-        Assert.Equal(0, verifier.CachedCount);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        Assert.Equal(cached + 1, host.KeyLookups.Count);
     }
 
     [Theory]
@@ -219,14 +223,16 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         Assert.NotNull(stored.FirstRevealedAt);
     }
 
-    private PortalFactory AnotherInstance() => new(host.ConnectionString, Host.Limits);
-
     public sealed class Host : PortalHost
     {
         public static readonly IReadOnlyDictionary<string, string?> Limits =
             new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "1000" };
 
+        public KeyLookupCounter KeyLookups { get; } = new();
+
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(Limits);
+
+        protected override void ConfigureTestServices(IServiceCollection services) => KeyLookups.AddTo(services);
     }
 
     private HttpClient ClientWith(string key)
