@@ -97,7 +97,7 @@ public sealed class WorkspaceCreator(
 
             await keyProvisioner.IssueInitialKeysAsync(db, workspace.Id, actor?.UserId, ct);
             await welcomeCredits.GrantAsync(db, workspace.Id, ct);
-            auditLog.Add(db, AuditActions.WorkspaceCreated, actor, workspace.Id, slug, Truncate(name));
+            auditLog.Add(db, AuditActions.WorkspaceCreated, actor, workspace.Id, slug, name);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return new CreateWorkspaceResult(workspace.Id, slug, null);
@@ -127,6 +127,4 @@ public sealed class WorkspaceCreator(
 
     private static bool IsSlugTaken(DbUpdateException ex) =>
         ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_workspaces_slug" };
-
-    private static string Truncate(string value) => value.Length <= 200 ? value : value[..200];
 }
