@@ -1,7 +1,6 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
-using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auditing;
@@ -48,24 +47,4 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> contextFactory, 
     public Task WriteRefusalAsync(Actor actor, Guid? workspaceId, string attemptedAction, string? target,
         CancellationToken ct = default) =>
         WriteAsync(AuditActions.AuthorizationFailed, actor, workspaceId, target, attemptedAction, succeeded: false, ct);
-
-    // The workspace's audit log, for its Admins only (docs/architecture.md): null for anyone else, and the
-    // attempt is itself recorded as a refused action. The only read of the log.
-    public async Task<IReadOnlyList<AuditEvent>?> ListForAdminAsync(Actor actor, Guid workspaceId, int take,
-        CancellationToken ct = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
-        {
-            Add(db, AuditActions.AuthorizationFailed, actor, workspaceId, target: null, "audit.view", succeeded: false);
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-
-        return await db.AuditEvents.AsNoTracking()
-            .Where(e => e.WorkspaceId == workspaceId)
-            .OrderByDescending(e => e.Id)
-            .Take(take)
-            .ToListAsync(ct);
-    }
 }

@@ -127,7 +127,7 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
     {
         var (admin, workspaceId) = await CreateWorkspaceAsync();
         var member = await JoinAsync(admin, workspaceId, WorkspaceRole.Member);
-        var auditLog = host.Portal.Services.GetRequiredService<AuditLog>();
+        var auditLog = host.Portal.Services.GetRequiredService<WorkspaceAuditLog>();
 
         var asAdmin = await auditLog.ListForAdminAsync(admin, workspaceId, 50);
         var asMember = await auditLog.ListForAdminAsync(member, workspaceId, 50);
