@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Npgsql;
@@ -18,7 +19,7 @@ public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, lo
 public static class CreditEndpoints
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
-    private const string ConsumePath = "/api/v1/credits/consume";
+    private const string ConsumePath = PortalPaths.ApiV1 + "/credits/consume";
 
     public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api)
     {
