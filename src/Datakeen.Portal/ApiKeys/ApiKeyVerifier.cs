@@ -25,7 +25,7 @@ public sealed class VerifiedKey
     public bool IsValidAt(DateTimeOffset now) => RevokedAt is null || (ExpiresAt is { } expires && expires > now);
 }
 
-// Verification of SPEC §2: format + checksum → digest → cache → database. The cache is invalidated by
+// Verification (docs/architecture.md, "Header → verifier → endpoint"): format + checksum → digest → cache → database. The cache is invalidated by
 // rotations in this process, by key-channel notifications from every other instance, and flushed after a
 // reconnection of the change feed; a short TTL bounds the damage of anything missed.
 public sealed class ApiKeyVerifier

@@ -145,8 +145,9 @@ public static class CreditEndpoints
             throw new InvalidOperationException("ConsumeResponse must end with its balance.");
         }
 
+        var refused = CreditProblems.Insufficient(amount, environment);
         return new IdempotentAnswer(requestHash, created[..^"0}".Length], "}", new StoredResponse(
-            StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(amount, environment).ToJson()));
+            refused.Status, ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail)));
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext context, IdempotencyStore idempotency, Guid workspaceId,
@@ -168,7 +169,7 @@ public static class CreditEndpoints
 
     private static IResult Answer(StoredResponse response) => TypedResults.Content(
         response.Body,
-        response.Status >= 400 ? CreditProblems.ContentType : "application/json",
+        response.Status >= 400 ? ApiProblem.ContentType : "application/json",
         Encoding.UTF8,
         response.Status);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.Credits;
@@ -13,8 +12,6 @@ public static class CreditProblems
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
-
-    public const string ContentType = "application/problem+json";
 
     public static CreditProblem Missing() => new(StatusCodes.Status400BadRequest, MissingIdempotencyKey, "Idempotency-Key required",
         "Send an 'Idempotency-Key' header (1 to 255 printable ASCII characters, e.g. a UUID) so a retried request is never charged twice.");
@@ -41,9 +38,5 @@ public static class CreditProblems
 
 public sealed record CreditProblem(int Status, string Code, string Title, string Detail)
 {
-    // The problem as it is stored for an Idempotency-Key and replayed, byte for byte.
-    public string ToJson() => JsonSerializer.Serialize(
-        new { type = "about:blank", title = Title, status = Status, detail = Detail, code = Code });
-
     public IResult ToResult() => ApiProblem.Result(Status, Code, Title, Detail);
 }

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Datakeen.Portal.EndToEndTests.ApiDocs;
 
-// The tab driven only by SPEC §5's accessible names, against the real provider, portal and PostgreSQL.
+// The tab driven only by its accessible names (docs/architecture.md), against the real provider, portal and PostgreSQL.
 // Each test that changes keys or credits works in a workspace of its own.
 [Collection(PortalCollection.Name)]
 public sealed class ApiDocsTabTests(PortalEnvironment portal)

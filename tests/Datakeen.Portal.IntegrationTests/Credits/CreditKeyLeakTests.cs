@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
-// SPEC §7 for the credit endpoints: whatever the outcome, no key plaintext in logs, stored answers or responses.
+// Secrets never leak (docs/architecture.md), for the credit endpoints: whatever the outcome, no key plaintext in logs, stored answers or responses.
 public sealed class CreditKeyLeakTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
 {
     [Fact]
