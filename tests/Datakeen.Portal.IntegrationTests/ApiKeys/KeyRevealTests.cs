@@ -11,6 +11,21 @@ public sealed class KeyRevealTests(PortalHost host) : IClassFixture<PortalHost>
     private IApiKeyManager Manager => host.Portal.Services.GetRequiredService<IApiKeyManager>();
 
     [Fact]
+    public async Task A_secret_protected_by_one_instance_is_revealed_by_another_through_the_shared_key_ring()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
+        var key = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        // A second instance on the same database: its own Data Protection services, the key ring read from PostgreSQL.
+        await using var other = new PortalFactory(host.ConnectionString);
+
+        var revealed = await other.Services.GetRequiredService<IApiKeyManager>()
+            .GetPlaintextAsync(workspace.Id, key.Id, KeyAccessPurpose.Reveal, workspace.Admin);
+
+        Assert.Equal(KeyAccessOutcome.Ok, revealed.Outcome);
+        Assert.Equal(key.Plaintext, revealed.Plaintext);
+    }
+
+    [Fact]
     public async Task A_production_secret_is_revealed_once_then_only_its_hash_is_left()
     {
         var workspace = await TestWorkspaces.CreateAsync(host.Portal);

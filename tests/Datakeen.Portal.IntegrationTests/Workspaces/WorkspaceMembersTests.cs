@@ -64,6 +64,23 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task A_membership_of_another_workspace_cannot_be_changed_or_removed_through_this_one()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        var (otherAdmin, otherWorkspaceId) = await CreateWorkspaceAsync();
+        var otherMember = await JoinAsync(otherAdmin, otherWorkspaceId, WorkspaceRole.Member);
+        var foreignMembership = await MembershipIdAsync(otherWorkspaceId, otherMember.UserId);
+
+        var promote = await Members.ChangeRoleAsync(admin, workspaceId, foreignMembership, WorkspaceRole.Admin);
+        var remove = await Members.RemoveAsync(admin, workspaceId, foreignMembership);
+
+        Assert.Equal(MembershipOutcome.NotFound, promote.Outcome);
+        Assert.Equal(MembershipOutcome.NotFound, remove.Outcome);
+        await using var db = host.CreateDbContext();
+        Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(otherWorkspaceId, otherMember.UserId));
+    }
+
+    [Fact]
     public async Task The_last_admin_cannot_be_demoted_or_removed()
     {
         var (admin, workspaceId) = await CreateWorkspaceAsync();
@@ -87,9 +104,11 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
         var firstMembership = await MembershipIdAsync(workspaceId, first.UserId);
         var secondMembership = await MembershipIdAsync(workspaceId, second.UserId);
 
+        // Both demotions wait at the barrier, so they really start together.
+        using var start = new Barrier(2);
         var results = await Task.WhenAll(
-            Task.Run(() => Members.ChangeRoleAsync(first, workspaceId, secondMembership, WorkspaceRole.Member)),
-            Task.Run(() => Members.ChangeRoleAsync(second, workspaceId, firstMembership, WorkspaceRole.Member)));
+            Task.Run(() => { start.SignalAndWait(); return Members.ChangeRoleAsync(first, workspaceId, secondMembership, WorkspaceRole.Member); }),
+            Task.Run(() => { start.SignalAndWait(); return Members.ChangeRoleAsync(second, workspaceId, firstMembership, WorkspaceRole.Member); }));
 
         Assert.Single(results, r => r.Succeeded);
         await using var db = host.CreateDbContext();
