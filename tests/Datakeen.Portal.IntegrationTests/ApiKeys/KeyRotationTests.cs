@@ -134,7 +134,30 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
         Assert.Equal(cached, host.KeyLookups.Count);
 
-        host.Portal.Services.GetRequiredService<ChangeFeed>().RaiseReconnected();
+        // Drop the listener's real connection: the server ends its backend, the listener reconnects.
+        await WaitUntilListeningAsync(host.Portal);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feed = host.Portal.Services.GetRequiredService<ChangeFeed>();
+        void OnReconnected() => reconnected.TrySetResult();
+        feed.Reconnected += OnReconnected;
+        try
+        {
+            await using (var db = host.CreateDbContext())
+            {
+                var terminated = await db.Database.SqlQuery<bool>($"""
+                    SELECT pg_terminate_backend(pid) AS "Value" FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()
+                    """).ToListAsync();
+                Assert.Contains(true, terminated);
+            }
+
+            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            feed.Reconnected -= OnReconnected;
+        }
+        await WaitUntilListeningAsync(host.Portal);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
         Assert.Equal(cached + 1, host.KeyLookups.Count);
