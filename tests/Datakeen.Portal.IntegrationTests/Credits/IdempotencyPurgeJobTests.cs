@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
@@ -34,33 +35,42 @@ public sealed class IdempotencyPurgeJobTests(PortalDatabaseFixture database) : C
             NullLogger<IdempotencyPurgeJob>.Instance);
 
         await job.StartAsync(CancellationToken.None);
-        await purges.NextAsync();
+        await purges.RunAsOfAsync(time.GetUtcNow());
         Assert.Equal(["fresh"], await KeysAsync(data, workspaceId));
 
         time.Advance(TimeSpan.FromHours(23) + TimeSpan.FromMinutes(59));
-        await purges.NextAsync();
+        await purges.RunAsOfAsync(time.GetUtcNow());
         Assert.Equal(["fresh"], await KeysAsync(data, workspaceId));
 
         time.Advance(TimeSpan.FromMinutes(2));
-        await purges.NextAsync();
+        await purges.RunAsOfAsync(time.GetUtcNow());
         Assert.Empty(await KeysAsync(data, workspaceId));
         await job.StopAsync(CancellationToken.None);
     }
 
+    // Each finished purge, by the cutoff it deleted before (the command's parameter). A clock jump can wake the
+    // job more than once, so the test waits for a purge of the instant it cares about, not for "the next run".
     private sealed class PurgeRuns : DbCommandInterceptor
     {
-        private readonly SemaphoreSlim _finished = new(0);
+        private readonly Channel<DateTimeOffset> _cutoffs = Channel.CreateUnbounded<DateTimeOffset>();
 
         // A purge that never comes fails the test instead of hanging it.
-        public async Task NextAsync() =>
-            Assert.True(await _finished.WaitAsync(TimeSpan.FromSeconds(60)), "the purge job did not run");
+        public async Task RunAsOfAsync(DateTimeOffset now)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var wanted = now - IdempotencyStore.Retention;
+            while (await _cutoffs.Reader.ReadAsync(timeout.Token) < wanted)
+            {
+            }
+        }
 
         public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData,
             int result, CancellationToken cancellationToken = default)
         {
             if (command.CommandText.StartsWith("DELETE FROM idempotency_records", StringComparison.Ordinal))
             {
-                _finished.Release();
+                var cutoff = command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<DateTimeOffset>().Single();
+                _cutoffs.Writer.TryWrite(cutoff);
             }
 
             return await base.NonQueryExecutedAsync(command, eventData, result, cancellationToken);
