@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -54,14 +55,26 @@ public sealed class ApiKeyVerifier
 
     public async ValueTask<VerifiedKey?> VerifyAsync(ReadOnlyMemory<char> candidate, CancellationToken ct = default)
     {
+        using var activity = PortalTelemetry.Source.StartActivity("api_key.verify");
         var lookup = LookUpCached(candidate.Span, out var digest, out var cached);
         if (lookup == CacheLookup.Malformed)
         {
+            Record(activity, "malformed");
             return null;
         }
 
+        PortalTelemetry.RecordCacheLookup(lookup == CacheLookup.Hit);
+        activity?.SetTag("datakeen.verifier_cache", lookup == CacheLookup.Hit ? "hit" : "miss");
         var key = lookup == CacheLookup.Hit ? cached : await LoadAsync(digest, ct);
-        return key is not null && key.IsValidAt(_time.GetUtcNow()) ? key : null;
+        var verified = key is not null && key.IsValidAt(_time.GetUtcNow()) ? key : null;
+        Record(activity, verified is null ? "invalid" : "valid");
+        return verified;
+    }
+
+    private static void Record(System.Diagnostics.Activity? activity, string outcome)
+    {
+        PortalTelemetry.RecordVerification(outcome);
+        activity?.SetTag("datakeen.outcome", outcome);
     }
 
     // The synchronous part of verification: parse, digest, cache. Allocation-free.

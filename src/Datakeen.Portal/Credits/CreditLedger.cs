@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -76,6 +77,7 @@ public sealed class CreditLedger(
             throw new ArgumentException("An answer can only be stored for a request with an Idempotency-Key.", nameof(answer));
         }
 
+        using var activity = PortalTelemetry.Source.StartActivity("credits.consume");
         var now = time.GetUtcNow();
         var entryId = command.EntryId ?? Guid.CreateVersion7(now);
         // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
@@ -111,9 +113,15 @@ public sealed class CreditLedger(
         // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
         await consume.PrepareAsync(ct);
         await using var reader = await consume.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? ConsumeResult.Consumed(command, entryId, reader.GetInt64(0))
-            : ConsumeResult.Insufficient(command);
+        if (!await reader.ReadAsync(ct))
+        {
+            activity?.SetTag("datakeen.outcome", "insufficient");
+            return ConsumeResult.Insufficient(command);
+        }
+
+        PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
+        activity?.SetTag("datakeen.outcome", "consumed");
+        return ConsumeResult.Consumed(command, entryId, reader.GetInt64(0));
     }
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.

@@ -91,7 +91,14 @@ public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task Hsts_is_sent_outside_development_over_https()
     {
-        await using var portal = new PortalFactory(database.ConnectionString, new Dictionary<string, string?> { ["environment"] = "Production" });
+        // Production refuses to start without its provider settings (DeploymentSettingsTests); placeholders do.
+        await using var portal = new PortalFactory(database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["Oidc:Authority"] = "https://login.example",
+            ["Oidc:ClientId"] = "datakeen-portal",
+            ["Oidc:ClientSecret"] = "placeholder",
+        });
         using var client = portal.CreateClient(new() { BaseAddress = new Uri("https://portal.example"), AllowAutoRedirect = false });
 
         using var response = await client.GetAsync("/healthz");
