@@ -48,7 +48,7 @@ app.UseSecurityHeaders();
 app.UseApiReference();
 app.UseApiErrorGuard();
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api"),
+    context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -26,7 +26,7 @@ public sealed class VerifiedKey
     public bool IsValidAt(DateTimeOffset now) => RevokedAt is null || (ExpiresAt is { } expires && expires > now);
 }
 
-// Verification of SPEC §2: format + checksum → digest → cache → database. The cache is invalidated by
+// Verification (docs/architecture.md, "Header → verifier → endpoint"): format + checksum → digest → cache → database. The cache is invalidated by
 // rotations in this process, by key-channel notifications from every other instance, and flushed after a
 // reconnection of the change feed; a short TTL bounds the damage of anything missed.
 public sealed class ApiKeyVerifier
@@ -48,8 +48,6 @@ public sealed class ApiKeyVerifier
         feed.Notified += OnNotified;
         feed.Reconnected += FlushAll;
     }
-
-    public int CachedCount => _cache.Count;
 
     // The key, when the candidate is a known key that verifies now; null otherwise (whatever the reason).
     public ValueTask<VerifiedKey?> VerifyAsync(string candidate, CancellationToken ct = default) =>

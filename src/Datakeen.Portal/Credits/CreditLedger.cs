@@ -159,12 +159,12 @@ public sealed class CreditLedger(
             Type = LedgerEntryType.Grant,
             Amount = amount,
             BalanceAfter = balance,
-            ActorDescription = Truncate(actorDescription, 200),
+            ActorDescription = TextColumns.Fit(actorDescription, CreditLedgerEntry.MaxActorDescriptionLength),
             CreatedAt = now,
         });
-        var auditEvent = audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
-            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}");
-        auditEvent.ActorDescription = Truncate(actorDescription, 200);
+        audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
+            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}",
+            actorDescription: actorDescription);
         await db.SaveChangesAsync(ct);
         await db.NotifyAsync(ChangeFeed.CreditChannel, ChangePayload.For(workspaceId, environment.ToString()), ct);
         await transaction.CommitAsync(ct);
@@ -176,8 +176,6 @@ public sealed class CreditLedger(
     public static bool IsKeyAlreadyUsed(PostgresException e) =>
         e.SqlState == PostgresErrorCodes.UniqueViolation &&
         e.ConstraintName is IdempotencyRecordKeyConstraint or LedgerIdempotencyIndex;
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
 public sealed record ConsumeCommand(

@@ -60,6 +60,9 @@ public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : ICla
         var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.Contains("default-src 'self'", csp);
+        // Scripts only from this origin: no inline script, no eval.
+        var scriptSrc = Assert.Single(csp.Split(';', StringSplitOptions.TrimEntries), d => d.StartsWith("script-src ", StringComparison.Ordinal));
+        Assert.Equal("script-src 'self'", scriptSrc);
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoStore, $"{path} must not be cached");
