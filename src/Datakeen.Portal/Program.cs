@@ -6,6 +6,7 @@ using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.ServiceApi;
 using Datakeen.Portal.Workspaces;
 using MudBlazor.Services;
 
@@ -23,6 +24,7 @@ builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);
 builder.Services.AddWorkspaces();
 builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddCredits();
+builder.Services.AddServiceApi(builder.Configuration, builder.Environment);
 builder.Services.AddPortalApi();
 builder.Services.AddApiReference();
 builder.Services.AddMudServices();

@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -20,6 +21,7 @@ public static class PortalApi
         var api = app.MapGroup("/api/v1");
         api.MapApiKeyEndpoints();
         api.MapCreditEndpoints();
+        api.MapKeyVerifyEndpoint();
         return app;
     }
 }

@@ -1,0 +1,8 @@
+namespace Datakeen.Portal.ServiceApi;
+
+public static class ServiceApiServiceCollectionExtensions
+{
+    public static IServiceCollection AddServiceApi(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment) =>
+        services.AddServiceTokenAuthentication(configuration, environment);
+}
