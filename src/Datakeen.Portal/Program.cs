@@ -8,6 +8,7 @@ using Datakeen.Portal.Data;
 using Datakeen.Portal.Gateway;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.ServiceApi;
+using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
 using MudBlazor.Services;
 
@@ -27,6 +28,7 @@ builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddCredits();
 builder.Services.AddServiceApi(builder.Configuration, builder.Environment);
 builder.Services.AddGateway(builder.Configuration);
+builder.Services.AddKeyUsage();
 builder.Services.AddPortalApi();
 builder.Services.AddApiReference();
 builder.Services.AddMudServices();
