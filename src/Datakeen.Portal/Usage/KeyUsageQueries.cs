@@ -21,6 +21,10 @@ public interface IKeyUsageQueries
     // for an actor who is not a member.
     Task<IReadOnlyDictionary<Guid, KeyUsageSeries>> GetLastDaysAsync(Guid workspaceId, Actor actor, int days = KeyUsageQueries.ChartDays,
         CancellationToken ct = default);
+
+    // One key's series (zeros when unused); null for an actor who is not a member or a key of another workspace.
+    Task<KeyUsageSeries?> GetKeyLastDaysAsync(Guid workspaceId, Guid keyId, Actor actor, int days = KeyUsageQueries.ChartDays,
+        CancellationToken ct = default);
 }
 
 public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts, TimeProvider time) : IKeyUsageQueries
@@ -56,6 +60,30 @@ public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts,
 
             return new KeyUsageSeries(firstDay, requests);
         });
+    }
+
+    public async Task<KeyUsageSeries?> GetKeyLastDaysAsync(Guid workspaceId, Guid keyId, Actor actor, int days = ChartDays,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
+        {
+            return null;
+        }
+
+        var firstDay = FirstDay(days);
+        var rows = await db.KeyUsageDays.AsNoTracking()
+            .Where(u => u.KeyId == keyId && u.WorkspaceId == workspaceId && u.Day >= firstDay)
+            .Select(u => new { u.Day, u.Requests })
+            .ToListAsync(ct);
+        var requests = new long[days];
+        foreach (var row in rows.Where(r => r.Day.DayNumber - firstDay.DayNumber < days))
+        {
+            requests[row.Day.DayNumber - firstDay.DayNumber] = row.Requests;
+        }
+
+        return new KeyUsageSeries(firstDay, requests);
     }
 
     public DateOnly FirstDay(int days) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(1 - days);
