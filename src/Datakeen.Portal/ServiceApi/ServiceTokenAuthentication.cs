@@ -30,6 +30,8 @@ public static class ServiceTokenAuthentication
             options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? !relaxedTransport;
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new CachingJsonWebTokenHandler { MapInboundClaims = false });
             options.TokenValidationParameters.ValidateIssuer = true;
             options.TokenValidationParameters.ValidateAudience = true;
             options.TokenValidationParameters.ValidateLifetime = true;
@@ -48,8 +50,8 @@ public static class ServiceTokenAuthentication
             options.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
             {
                 var now = time.GetUtcNow().UtcDateTime;
-                return expires is { } exp && exp.Add(parameters.ClockSkew) > now &&
-                    (notBefore is not { } nbf || nbf.Subtract(parameters.ClockSkew) <= now);
+                return expires is { } exp && exp > now - parameters.ClockSkew &&
+                    (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
             });
 
         services.AddAuthorizationBuilder().AddPolicy(VerifyPolicy, policy => policy
