@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Microsoft.OpenApi;
 
 namespace Datakeen.Portal.ServiceApi;
 
@@ -36,6 +37,15 @@ public static class KeyVerifyEndpoint
                 "keyHint, credits: { remaining } } or { valid: false, code: invalid_api_key | insufficient_credits | " +
                 "public_key_not_allowed }. A cost debits the key's environment once per idempotencyKey, as credits/consume does.")
             .WithTags("Service API")
+            // Documented by hand, as for credits/consume: .Accepts<T>() would let routing answer a bare 415.
+            .AddOpenApiOperationTransformer(async (operation, context, ct) => operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(VerifyRequest), null, ct) },
+                },
+            })
             .Produces<VerifyValidResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
