@@ -112,7 +112,7 @@ run_wrk() {
   local name="$1" url="$2"; shift 2
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_SECONDS}s" --latency "$@" "$url" | tee "$WORK_DIR/$name.txt" >&2
   awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$name.txt" >>"$WORK_DIR/$name.rps"
-  awk '/^ +Latency/ { v=$2; if (v ~ /ms$/) { sub(/ms/,"",v); v*=1000 } else if (v ~ /us$/) { sub(/us/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v*=1000000 } print v }' \
+  awk '/^ +Latency +[0-9]/ { v=$2; if (v ~ /ms$/) { sub(/ms/,"",v); v*=1000 } else if (v ~ /us$/) { sub(/us/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v*=1000000 } print v }' \
     "$WORK_DIR/$name.txt" >>"$WORK_DIR/$name.lat"
   if grep -q Non-2xx "$WORK_DIR/$name.txt"; then echo "$name: $(grep Non-2xx "$WORK_DIR/$name.txt")" >>"$WORK_DIR/non2xx"; fi
 }
