@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.OpenApi;
 
 namespace Datakeen.Portal.ServiceApi;
@@ -47,13 +48,9 @@ public static class KeyVerifyEndpoint
                 },
             })
             .Produces<VerifyValidResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesApiErrors(
+                ApiErrors.InvalidRequest, ApiErrors.MissingIdempotencyKey, ApiErrors.InvalidServiceToken, ApiErrors.InsufficientScope,
+                ApiErrors.IdempotencyConflict, ApiErrors.PayloadTooLarge, ApiErrors.UnsupportedMediaType, ApiErrors.IdempotencyKeyReused);
         return api;
     }
 
