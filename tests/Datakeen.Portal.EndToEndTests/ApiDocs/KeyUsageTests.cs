@@ -20,7 +20,6 @@ public sealed class KeyUsageTests(PortalEnvironment portal)
         await page.GetByLabel("Workspace name").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
-        await PortalEnvironment.WaitForInteractiveAsync(page);
         var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
         await Expect(testCard.GetByTestId("usage-test-secret")).ToHaveTextAsync("0 requests in the last 30 days");
 
@@ -39,7 +38,6 @@ public sealed class KeyUsageTests(PortalEnvironment portal)
         await portal.Portal.Services.GetRequiredService<ApiKeyUsageFlusher>().FlushAsync(CancellationToken.None);
 
         await page.ReloadAsync();
-        await PortalEnvironment.WaitForInteractiveAsync(page);
 
         await Expect(testCard.GetByTestId("usage-test-secret")).ToHaveTextAsync("3 requests in the last 30 days, 3 today");
         await Expect(testCard.GetByTestId("usage-test-public")).ToHaveTextAsync("1 request in the last 30 days, 1 today");
