@@ -7,6 +7,8 @@ using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Gateway;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Scaling;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.ServiceApi;
 using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
@@ -19,6 +21,10 @@ if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Services.AddRequiredSettings();
+builder.AddPortalTelemetry();
+builder.Services.AddScaling(builder.Configuration);
+builder.Services.AddPortalHealthChecks(builder.Configuration);
 builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddChangeFeed();
 builder.Services.AddAuditing();
@@ -43,11 +49,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+app.UsePortalInstanceHeader();
 app.UseSecurityHeaders();
 app.UseApiReference();
 app.UseApiErrorGuard();
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api"),
+    context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseRateLimiter();
@@ -56,6 +63,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealthEndpoints();
+app.MapPortalMetrics();
 app.MapPortalApi();
 app.MapGatewayEndpoints();
 app.MapAuthEndpoints();

@@ -21,7 +21,7 @@ public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, lo
 public static class CreditEndpoints
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
-    private const string ConsumePath = "/api/v1/credits/consume";
+    private const string ConsumePath = PortalPaths.ApiV1 + "/credits/consume";
 
     public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api)
     {
@@ -109,10 +109,12 @@ public static class CreditEndpoints
         var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
         // The entry id is chosen here so the answer to store can name it before the debit runs.
         var entryId = Guid.CreateVersion7();
+        var refused = CreditProblems.Insufficient(body.Amount, environment);
         var answer = IdempotentAnswer.Create(requestHash, StatusCodes.Status201Created,
             JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, IdempotentAnswer.BalancePlaceholder),
                 JsonSerializerOptions.Web),
-            new StoredResponse(StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(body.Amount, environment).ToJson(ApiRequestId.Of(context))));
+            new StoredResponse(refused.Status,
+                ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, ApiRequestId.Of(context))));
         var outcome = await consumption.ConsumeAsync(
             new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
             answer, ct);

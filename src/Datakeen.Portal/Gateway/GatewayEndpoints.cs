@@ -50,7 +50,7 @@ public static class GatewayEndpoints
         var client = context.Request.Headers[ClientAddressHeader].ToString() is { Length: > 0 and <= 64 } address
             ? address
             : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (rateLimits.IsClientBlocked(client, out var blockedFor))
+        if (await rateLimits.ClientBlockedForAsync(client, context.RequestAborted) is { } blockedFor)
         {
             await RefuseAsync(context, TooManyRequests(context, blockedFor));
             return;
@@ -61,13 +61,13 @@ public static class GatewayEndpoints
             : null;
         if (key is null)
         {
-            rateLimits.RecordFailure(client);
+            await rateLimits.RecordFailureAsync(client, context.RequestAborted);
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await RefuseAsync(context, ApiKeyProblems.Unauthorized());
             return;
         }
 
-        if (!rateLimits.TryAcquireForKey(key.KeyId, out var waitFor))
+        if (await rateLimits.AcquireForKeyAsync(key.KeyId, context.RequestAborted) is { } waitFor)
         {
             await RefuseAsync(context, TooManyRequests(context, waitFor));
             return;
