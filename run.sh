@@ -150,6 +150,7 @@ cat <<INFO
     admin@acme.test    Admin of Acme
     member@acme.test   Member of Acme
     admin@globex.test  Admin of Globex
+  Service client (POST /api/v1/keys/verify, scope datakeen.keys.verify): datakeen-gateway / datakeen-gateway-dev-secret
 
   Press Ctrl-C to stop.
 INFO

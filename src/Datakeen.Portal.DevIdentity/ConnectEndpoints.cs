@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -56,9 +57,18 @@ public static class ConnectEndpoints
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: ServerScheme);
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext http)
+    private static async Task<IResult> TokenAsync(HttpContext http, IOptions<DevIdentityOptions> options)
     {
-        // Only the authorization code grant is enabled; the code carries the principal issued above.
+        var request = http.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        if (request.IsClientCredentialsGrantType())
+        {
+            // The client was authenticated by DevServiceClients.Validate.
+            return Results.SignIn(DevServiceClients.PrincipalFor(request, options.Value.ServiceClients),
+                authenticationScheme: ServerScheme);
+        }
+
+        // Otherwise the authorization code grant: the code carries the principal issued above.
         var result = await http.AuthenticateAsync(ServerScheme);
         return result.Principal is null
             ? Results.Forbid(authenticationSchemes: [ServerScheme])

@@ -1,11 +1,13 @@
 namespace Datakeen.Portal.DevIdentity;
 
-// Configuration section "DevIdentity": the one client (the portal) and the demo users.
+// Configuration section "DevIdentity": the one interactive client (the portal), the service clients
+// (client-credentials flow) and the demo users.
 public sealed class DevIdentityOptions
 {
     public const string SectionName = "DevIdentity";
 
     public DevClient Client { get; set; } = new();
+    public List<DevServiceClient> ServiceClients { get; set; } = [];
     public List<DevUser> Users { get; set; } = [];
 }
 

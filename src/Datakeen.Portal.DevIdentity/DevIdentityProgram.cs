@@ -46,7 +46,7 @@ public class DevIdentityProgram
                 o.LoginPath = "/account/login";
             });
         builder.Services.AddAuthorization();
-        builder.Services.AddDevOpenIddictServer(options.Client);
+        builder.Services.AddDevOpenIddictServer(options.Client, options.ServiceClients);
 
         var app = builder.Build();
         app.UseAuthentication();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -9,7 +10,8 @@ public static class DevOpenIddictServer
 {
     // Degraded mode: no application/token store. The checks that the store would make (known client,
     // secret, registered redirect URIs) are the event handlers below.
-    public static IServiceCollection AddDevOpenIddictServer(this IServiceCollection services, DevClient client)
+    public static IServiceCollection AddDevOpenIddictServer(this IServiceCollection services, DevClient client,
+        IReadOnlyList<DevServiceClient> serviceClients)
     {
         services.AddOpenIddict().AddServer(server =>
         {
@@ -18,7 +20,8 @@ public static class DevOpenIddictServer
                 .SetUserInfoEndpointUris("connect/userinfo")
                 .SetEndSessionEndpointUris("connect/logout");
             server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
-            server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
+            server.AllowClientCredentialsFlow();
+            server.RegisterScopes([Scopes.OpenId, Scopes.Profile, Scopes.Email, .. DevServiceClients.Scopes(serviceClients)]);
             server.RegisterClaims(Claims.Subject, Claims.Email, Claims.EmailVerified, Claims.Name);
             server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
             server.DisableAccessTokenEncryption();
@@ -48,7 +51,11 @@ public static class DevOpenIddictServer
             server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
                 handler.UseInlineHandler(context =>
                 {
-                    if (!string.Equals(context.ClientId, client.ClientId, StringComparison.Ordinal) ||
+                    if (context.Request.IsClientCredentialsGrantType())
+                    {
+                        DevServiceClients.Validate(context, serviceClients);
+                    }
+                    else if (!string.Equals(context.ClientId, client.ClientId, StringComparison.Ordinal) ||
                         string.IsNullOrEmpty(client.ClientSecret) ||
                         !CryptographicOperations.FixedTimeEquals(
                             Encoding.UTF8.GetBytes(context.ClientSecret ?? ""), Encoding.UTF8.GetBytes(client.ClientSecret)))

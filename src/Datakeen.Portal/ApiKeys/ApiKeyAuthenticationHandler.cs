@@ -17,11 +17,6 @@ public sealed class ApiKeyAuthenticationHandler(
     ApiKeyUsageTracker usage,
     ApiRateLimits rateLimits) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    private const string BearerPrefix = "Bearer ";
-
-    // Longer than any key with its scheme; anything beyond is refused without looking at it.
-    private const int MaxHeaderLength = 128;
-
     private TimeSpan? _retryAfter;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -40,7 +35,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var candidate = ExtractBearer(headers);
+        var candidate = BearerKey.Extract(headers);
         var key = candidate is { } token ? await verifier.VerifyAsync(token, Context.RequestAborted) : null;
         if (key is null)
         {
@@ -81,18 +76,6 @@ public sealed class ApiKeyAuthenticationHandler(
         (Context.FindVerifiedKey()?.Kind == KeyKind.Secret
             ? ApiKeyProblems.Forbidden()
             : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
-
-    private static ReadOnlyMemory<char>? ExtractBearer(Microsoft.Extensions.Primitives.StringValues headers)
-    {
-        if (headers.Count != 1 || headers[0] is not { } value || value.Length > MaxHeaderLength ||
-            !value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var token = value.AsMemory(BearerPrefix.Length).Trim();
-        return token.Length == KeyFormat.Length ? token : null;
-    }
 
     private static string ClientOf(HttpContext context) =>
         context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

@@ -43,12 +43,36 @@ public static class ConsumeRequestReader
 
     public static async Task<ConsumeBody> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBodyBytes)
+        var (body, problem) = await ReadLimitedBodyAsync(request, MaxBodyBytes, ct);
+        if (problem is not null)
         {
-            return ConsumeBody.Fail(CreditProblems.TooLarge(MaxBodyBytes));
+            return ConsumeBody.Fail(problem);
         }
 
-        var buffer = new byte[MaxBodyBytes + 1];
+        // No body at all means every default: consume one credit.
+        if (body.Length == 0)
+        {
+            return ConsumeBody.Ok(DefaultAmount, null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return ConsumeBody.Fail(CreditProblems.WrongMediaType());
+        }
+
+        return Parse(body.Span);
+    }
+
+    // The raw body, at most `limit` bytes; a longer or malformed one is a problem (never an exception).
+    public static async Task<(ReadOnlyMemory<byte> Body, CreditProblem? Problem)> ReadLimitedBodyAsync(HttpRequest request,
+        int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return (default, CreditProblems.TooLarge(limit));
+        }
+
+        var buffer = new byte[limit + 1];
         var length = 0;
         try
         {
@@ -61,28 +85,12 @@ public static class ConsumeRequestReader
         catch (BadHttpRequestException e)
         {
             // Malformed framing (bad chunked encoding, body shorter than its Content-Length...): the client's fault.
-            return ConsumeBody.Fail(e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? CreditProblems.TooLarge(MaxBodyBytes)
+            return (default, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? CreditProblems.TooLarge(limit)
                 : CreditProblems.Invalid("The request body could not be read."));
         }
 
-        if (length > MaxBodyBytes)
-        {
-            return ConsumeBody.Fail(CreditProblems.TooLarge(MaxBodyBytes));
-        }
-
-        // No body at all means every default: consume one credit.
-        if (length == 0)
-        {
-            return ConsumeBody.Ok(DefaultAmount, null);
-        }
-
-        if (!request.HasJsonContentType())
-        {
-            return ConsumeBody.Fail(CreditProblems.WrongMediaType());
-        }
-
-        return Parse(buffer.AsSpan(0, length));
+        return length > limit ? (default, CreditProblems.TooLarge(limit)) : (buffer.AsMemory(0, length), null);
     }
 
     internal static ConsumeBody Parse(ReadOnlySpan<byte> json)

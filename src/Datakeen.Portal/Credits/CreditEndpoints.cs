@@ -1,13 +1,11 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Npgsql;
 
 namespace Datakeen.Portal.Credits;
 
@@ -91,8 +89,7 @@ public static class CreditEndpoints
             ApiKeyClaims.EnvironmentValue(key.Environment), summary.Balance, summary.Granted, summary.Consumed));
     }
 
-    private static async Task<IResult> ConsumeAsync(HttpContext context, CreditLedger ledger, IdempotencyStore idempotency,
-        CancellationToken ct)
+    private static async Task<IResult> ConsumeAsync(HttpContext context, CreditConsumption consumption, CancellationToken ct)
     {
         var key = context.GetVerifiedKey();
         if (!ConsumeRequestReader.TryReadIdempotencyKey(context.Request, out var idempotencyKey, out var headerProblem))
@@ -112,60 +109,27 @@ public static class CreditEndpoints
         var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
         // The entry id is chosen here so the answer to store can name it before the debit runs.
         var entryId = Guid.CreateVersion7();
-        var answer = AnswerToStore(requestHash, entryId, environment, body.Amount, ApiRequestId.Of(context));
-        ConsumeResult result;
-        try
+        var refused = CreditProblems.Insufficient(body.Amount, environment);
+        var answer = IdempotentAnswer.Create(requestHash, StatusCodes.Status201Created,
+            JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, IdempotentAnswer.BalancePlaceholder),
+                JsonSerializerOptions.Web),
+            new StoredResponse(refused.Status,
+                ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, ApiRequestId.Of(context))));
+        var outcome = await consumption.ConsumeAsync(
+            new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
+            answer, ct);
+        switch (outcome.Outcome)
         {
-            // One statement debits and stores the answer (see CreditLedger). Not cancelled by the client
-            // going away: a request that reached the database runs to its stored answer, which a retry gets.
-            result = await ledger.ConsumeAsync(
-                new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
-                answer,
-                CancellationToken.None);
-        }
-        catch (PostgresException e) when (CreditLedger.IsKeyAlreadyUsed(e))
-        {
-            // The key was used first by another request (maybe one racing this one, which the statement
-            // waited for): nothing was written, and that request's answer is the one to give.
-            return await ReplayAsync(context, idempotency, key.WorkspaceId, idempotencyKey, requestHash, ct);
-        }
-
-        return result.Outcome == ConsumeOutcome.Consumed
-            ? Answer(new StoredResponse(StatusCodes.Status201Created,
-                answer.ConsumedBodyBeforeBalance + result.Balance!.Value.ToString(CultureInfo.InvariantCulture) + answer.ConsumedBodyAfterBalance))
-            : Answer(answer.Refused);
-    }
-
-    private static IdempotentAnswer AnswerToStore(byte[] requestHash, Guid entryId, string environment, int amount, string requestId)
-    {
-        var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, amount, Balance: 0), JsonSerializerOptions.Web);
-        // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
-        const string zeroBalanceEnd = "\"balance\":0}";
-        if (!created.EndsWith(zeroBalanceEnd, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException("ConsumeResponse must end with its balance.");
-        }
-
-        var refused = CreditProblems.Insufficient(amount, environment);
-        return new IdempotentAnswer(requestHash, created[..^"0}".Length], "}", new StoredResponse(
-            refused.Status, ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, requestId)));
-    }
-
-    private static async Task<IResult> ReplayAsync(HttpContext context, IdempotencyStore idempotency, Guid workspaceId,
-        string idempotencyKey, byte[] requestHash, CancellationToken ct)
-    {
-        var stored = await idempotency.FindAsync(workspaceId, idempotencyKey, requestHash, ct);
-        switch (stored.Outcome)
-        {
-            case IdempotencyLookupOutcome.Completed:
-                context.Response.Headers[ReplayedHeader] = "true";
-                return Answer(stored.Response!);
-            case IdempotencyLookupOutcome.Reused:
+            case ConsumptionOutcome.KeyReused:
                 return CreditProblems.Reused().ToResult();
-            default:
-                // No answer to replay (a purged record, or an unanswered claim of a previous version).
+            case ConsumptionOutcome.KeyInFlight:
                 return CreditProblems.Conflict().ToResult();
+            case ConsumptionOutcome.Replayed:
+                context.Response.Headers[ReplayedHeader] = "true";
+                break;
         }
+
+        return Answer(outcome.Response!);
     }
 
     private static IResult Answer(StoredResponse response) => TypedResults.Content(

@@ -40,8 +40,8 @@ public sealed class CreditLedger(
         " SELECT $4, debit.id, $2, $3, 'Consume', -$1, debit.balance, false, $5, $6, $7, $8 FROM debit" +
         " RETURNING balance_after) ";
 
-    // The Idempotency-Key's record is inserted already answered (the 201, its body completed with the new
-    // balance, or the 402) by the statement that debits: there is no separate claim, so a first request costs
+    // The Idempotency-Key's record is inserted already answered (the success, its body completed with the new
+    // balance, or the refusal) by the statement that debits: there is no separate claim, so a first request costs
     // one round trip. A data-modifying CTE always runs. Deliberately no ON CONFLICT: all CTEs share one
     // snapshot, so only the unique indexes can tell a request that it lost a race. When the key was already
     // used (answered, or in the transaction of a concurrent request, which this statement then waits for),
@@ -51,7 +51,7 @@ public sealed class CreditLedger(
         ", answer AS (" +
         " INSERT INTO idempotency_records (workspace_id, key, request_hash, response_status, response_body," +
         " created_at, completed_at)" +
-        " VALUES ($2, $6, $11, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 201 ELSE $12 END," +
+        " VALUES ($2, $6, $11, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN $16 ELSE $12 END," +
         " COALESCE((SELECT $13 || balance_after || $14 FROM entry), $15), $8, $8)) ";
 
     private const string NotifyAndReturnSql = "SELECT entry.balance_after, pg_notify($9, $10) FROM entry";
@@ -108,6 +108,7 @@ public sealed class CreditLedger(
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyBeforeBalance });
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyAfterBalance });
             consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.Refused.Body });
+            consume.Parameters.Add(new NpgsqlParameter<int> { TypedValue = answer.ConsumedStatus });
         }
 
         // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
@@ -208,7 +209,28 @@ public sealed record ConsumeResult(ConsumeOutcome Outcome, KeyEnvironment Enviro
 public sealed record StoredResponse(int Status, string Body);
 
 // What to store for a request's Idempotency-Key, fixed before the outcome is known: the request's hash (to
-// refuse the key with a different request), and the answer. A success (201) is stored as
+// refuse the key with a different request), and the answer. A success (ConsumedStatus) is stored as
 // ConsumedBodyBeforeBalance + the new balance + ConsumedBodyAfterBalance, because only the debit knows the
 // balance; a refusal is stored as Refused.
-public sealed record IdempotentAnswer(byte[] RequestHash, string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance, StoredResponse Refused);
+public sealed record IdempotentAnswer(byte[] RequestHash, string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance,
+    StoredResponse Refused, int ConsumedStatus = StatusCodes.Status201Created)
+{
+    // The balance in a success body serialized before the debit: replaced by the real balance afterwards.
+    public const long BalancePlaceholder = long.MinValue;
+
+    // From a success body whose balance is BalancePlaceholder (exactly once).
+    public static IdempotentAnswer Create(byte[] requestHash, int consumedStatus, string consumedBody, StoredResponse refused)
+    {
+        var placeholder = BalancePlaceholder.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var at = consumedBody.IndexOf(placeholder, StringComparison.Ordinal);
+        if (at < 0 || consumedBody.IndexOf(placeholder, at + 1, StringComparison.Ordinal) >= 0)
+        {
+            throw new ArgumentException("The success body must hold the balance placeholder exactly once.", nameof(consumedBody));
+        }
+
+        return new IdempotentAnswer(requestHash, consumedBody[..at], consumedBody[(at + placeholder.Length)..], refused, consumedStatus);
+    }
+
+    public StoredResponse Consumed(long balance) => new(ConsumedStatus,
+        ConsumedBodyBeforeBalance + balance.ToString(System.Globalization.CultureInfo.InvariantCulture) + ConsumedBodyAfterBalance);
+}

@@ -10,6 +10,8 @@ public static class CreditsServiceCollectionExtensions
         services.AddSingleton<IWorkspaceProvisioning>(sp => sp.GetRequiredService<WelcomeCredits>());
         services.AddSingleton<CreditLedger>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<CreditConsumption>();
+        services.AddSingleton<CreditBalanceCache>();
         services.AddSingleton<ICreditQueries, CreditQueries>();
         services.AddHostedService<IdempotencyPurgeJob>();
         return services;

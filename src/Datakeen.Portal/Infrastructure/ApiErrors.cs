@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -23,6 +24,14 @@ public static class ApiErrors
     public static readonly ApiError InvalidApiKey = new(ApiKeyProblems.InvalidApiKey, 401, "Invalid API key",
         "The `Authorization` header is missing or malformed, or the key is unknown, revoked or expired. The answer is the same for all of these on purpose.",
         "Send `Authorization: Bearer <key>` with an active key copied from the API & Docs tab. If the key was rotated, use the new one.");
+
+    public static readonly ApiError InvalidServiceToken = new(ServiceApiProblems.InvalidTokenCode, 401, "Invalid service token",
+        "The service API (`POST /api/v1/keys/verify`) was called without a valid access token of the OpenID Connect provider: none, expired, signed by another key, for another audience, or a customer API key.",
+        "Get a token with the client-credentials flow (client `datakeen-gateway`, scope `datakeen.keys.verify`) and send it as `Authorization: Bearer <token>`; get a new one when it expires.");
+
+    public static readonly ApiError InsufficientScope = new(ServiceApiProblems.InsufficientScopeCode, 403, "Insufficient scope",
+        "The service token is valid but lacks the scope `datakeen.keys.verify`.",
+        "Request the token with `scope=datakeen.keys.verify`, from a client that is allowed that scope.");
 
     public static readonly ApiError InsufficientCredits = new(CreditProblems.InsufficientCredits, 402, "Insufficient credits",
         "The balance of the key's environment is below the requested amount. Nothing was debited.",
@@ -74,7 +83,8 @@ public static class ApiErrors
 
     public static IReadOnlyList<ApiError> All { get; } =
     [
-        InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InsufficientCredits, PublicKeyNotAllowed, Forbidden, NotFound,
+        InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InvalidServiceToken, InsufficientCredits, PublicKeyNotAllowed, Forbidden,
+        InsufficientScope, NotFound,
         MethodNotAllowed, IdempotencyConflict, PayloadTooLarge, UnsupportedMediaType, IdempotencyKeyReused, RateLimited,
         InternalError, ServiceUnavailable,
     ];

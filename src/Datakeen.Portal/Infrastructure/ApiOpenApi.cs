@@ -26,6 +26,8 @@ public static class ApiOpenApi
         ["Keys"] = "Which workspace, environment and kind of key a request is made with. Any active key, public or secret.",
         ["Credits"] = "The credit balance of the key's environment and its consumption. Secret keys only; consumption is " +
                       "idempotent on the `Idempotency-Key` header.",
+        ["Service API"] = "For Datakeen's own backends: verify a customer's key and charge its environment, authenticated by a " +
+                          "client-credentials access token (scope `datakeen.keys.verify`), never by a customer key.",
     };
 
     public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder, params ApiError[] errors) =>

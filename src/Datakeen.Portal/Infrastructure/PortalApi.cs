@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -24,6 +25,7 @@ public static class PortalApi
         var api = app.MapGroup(PortalPaths.ApiV1);
         api.MapApiKeyEndpoints();
         api.MapCreditEndpoints();
+        api.MapKeyVerifyEndpoint();
         return app;
     }
 }

@@ -358,6 +358,39 @@ namespace Datakeen.Portal.Data.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("Datakeen.Portal.Usage.KeyUsageDay", b =>
+                {
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("KeyId", "Day")
+                        .HasName("pk_key_usage_days");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_key_usage_days_day");
+
+                    b.HasIndex("WorkspaceId", "Day")
+                        .HasDatabaseName("ix_key_usage_days_workspace_id_day");
+
+                    b.ToTable("key_usage_days", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_key_usage_days_requests_positive", "requests > 0");
+                        });
+                });
+
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -565,6 +598,16 @@ namespace Datakeen.Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_idempotency_records_workspaces_workspace_id");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Usage.KeyUsageDay", b =>
+                {
+                    b.HasOne("Datakeen.Portal.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_key_usage_days_api_keys_key_id");
                 });
 
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Membership", b =>

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Datakeen.Portal.Gateway;
+
+// GET /gateway/authorize: the auth_request hook of the reverse proxy in front of the Journey and Documents
+// APIs (deploy/gateway/). It verifies the customer's `Authorization: Bearer dk_…` like the portal's own API
+// does and answers 204 with who the caller is, or the API's problem (401/403/429). nginx drops the body of
+// an auth subrequest, so a refusal's problem JSON is also sent in X-Datakeen-Problem for the proxy to return
+// as it is (docs/gateway.md).
+public static class GatewayEndpoints
+{
+    public const string SecretHeader = "X-Gateway-Secret";
+    public const string ClientAddressHeader = "X-Real-IP";
+    public const string WorkspaceHeader = "X-Datakeen-Workspace-Id";
+    public const string EnvironmentHeader = "X-Datakeen-Environment";
+    public const string KeyTypeHeader = "X-Datakeen-Key-Type";
+    public const string ProblemHeader = "X-Datakeen-Problem";
+
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.SectionName));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/gateway/authorize", AuthorizeAsync).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task AuthorizeAsync(HttpContext context, IOptionsMonitor<GatewayOptions> options,
+        ApiKeyVerifier verifier, ApiKeyUsageTracker usage, ApiRateLimits rateLimits)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!IsGateway(context.Request, options.CurrentValue.SharedSecret))
+        {
+            // Not the gateway: nothing here for anyone else.
+            await ApiProblem.Result(StatusCodes.Status404NotFound, "not_found", "Not found",
+                "There is nothing at this address.").ExecuteAsync(context);
+            return;
+        }
+
+        // Behind the proxy the connection is the proxy's: the customer's address comes from the proxy, which
+        // proved itself with the secret.
+        var client = context.Request.Headers[ClientAddressHeader].ToString() is { Length: > 0 and <= 64 } address
+            ? address
+            : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (await rateLimits.ClientBlockedForAsync(client, context.RequestAborted) is { } blockedFor)
+        {
+            await RefuseAsync(context, TooManyRequests(context, blockedFor));
+            return;
+        }
+
+        var key = BearerKey.Extract(context.Request.Headers.Authorization) is { } candidate
+            ? await verifier.VerifyAsync(candidate, context.RequestAborted)
+            : null;
+        if (key is null)
+        {
+            await rateLimits.RecordFailureAsync(client, context.RequestAborted);
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await RefuseAsync(context, ApiKeyProblems.Unauthorized());
+            return;
+        }
+
+        if (await rateLimits.AcquireForKeyAsync(key.KeyId, context.RequestAborted) is { } waitFor)
+        {
+            await RefuseAsync(context, TooManyRequests(context, waitFor));
+            return;
+        }
+
+        usage.Record(key.KeyId);
+        context.Response.Headers[WorkspaceHeader] = key.WorkspaceId.ToString("D");
+        context.Response.Headers[EnvironmentHeader] = ApiKeyClaims.EnvironmentValue(key.Environment);
+        context.Response.Headers[KeyTypeHeader] = ApiKeyClaims.KeyTypeValue(key.Kind);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static IResult TooManyRequests(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ApiKeyProblems.TooManyRequests(retryAfter);
+    }
+
+    // The problem as the API writes it, as the body and, for the proxy, in a header too.
+    private static async Task RefuseAsync(HttpContext context, IResult problem)
+    {
+        var body = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await problem.ExecuteAsync(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        context.Response.Headers[ProblemHeader] = AsciiHeaderValue(buffer.ToArray());
+        context.Response.ContentLength = buffer.Length;
+        buffer.Position = 0;
+        await buffer.CopyToAsync(body, context.RequestAborted);
+    }
+
+    // JSON stays JSON when anything outside printable ASCII is written as a \u escape (header values are ASCII).
+    private static string AsciiHeaderValue(byte[] utf8Json)
+    {
+        var json = Encoding.UTF8.GetString(utf8Json);
+        var ascii = new StringBuilder(json.Length);
+        foreach (var c in json)
+        {
+            if (c is >= ' ' and <= '~')
+            {
+                ascii.Append(c);
+            }
+            else
+            {
+                ascii.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+        }
+
+        return ascii.ToString();
+    }
+
+    private static bool IsGateway(HttpRequest request, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret) || request.Headers[SecretHeader] is not { Count: 1 } values)
+        {
+            return false;
+        }
+
+        // Digests have one length, so the comparison takes the same time whatever was sent.
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(values[0] ?? "")), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    }
+}

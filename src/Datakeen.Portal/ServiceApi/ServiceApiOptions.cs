@@ -1,0 +1,22 @@
+namespace Datakeen.Portal.ServiceApi;
+
+// Configuration section "ServiceApi": which access tokens the service endpoints accept. Authority defaults
+// to Oidc:Authority (the provider that signs the users in also issues the services' client-credentials tokens).
+public sealed class ServiceApiOptions
+{
+    public const string SectionName = "ServiceApi";
+
+    // The scope a service token needs for POST /api/v1/keys/verify.
+    public const string VerifyScope = "datakeen.keys.verify";
+
+    public string? Authority { get; set; }
+
+    public string? MetadataAddress { get; set; }
+
+    // The `aud` the tokens must carry (the dev provider's and the Keycloak realm's service clients set it).
+    public string Audience { get; set; } = "datakeen-portal";
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool? RequireHttpsMetadata { get; set; }
+}

@@ -1,0 +1,102 @@
+using Datakeen.Portal.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Datakeen.Portal.ServiceApi;
+
+// The "ServiceToken" scheme: OAuth 2.0 access tokens (JWT) of Datakeen's own services, obtained with the
+// client-credentials flow. Issuer, audience, signature (the provider's JWKS, from its discovery document),
+// expiry and scope are checked. A customer key is never accepted here.
+public static class ServiceTokenAuthentication
+{
+    public const string Scheme = "ServiceToken";
+    public const string VerifyPolicy = "ServiceApi.Verify";
+
+    public static IServiceCollection AddServiceTokenAuthentication(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment)
+    {
+        var section = configuration.GetSection(ServiceApiOptions.SectionName);
+        services.Configure<ServiceApiOptions>(section);
+        var settings = section.Get<ServiceApiOptions>() ?? new ServiceApiOptions();
+        var relaxedTransport = environment.IsDevelopment() || environment.IsEnvironment("Testing");
+
+        services.AddAuthentication().AddJwtBearer(Scheme, options =>
+        {
+            options.Authority = settings.Authority ?? configuration["Oidc:Authority"];
+            if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
+            {
+                options.MetadataAddress = settings.MetadataAddress;
+            }
+            options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? !relaxedTransport;
+            options.Audience = settings.Audience;
+            options.MapInboundClaims = false;
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new CachingJsonWebTokenHandler { MapInboundClaims = false });
+            options.TokenValidationParameters.ValidateIssuer = true;
+            options.TokenValidationParameters.ValidateAudience = true;
+            options.TokenValidationParameters.ValidateLifetime = true;
+            options.TokenValidationParameters.RequireExpirationTime = true;
+            options.TokenValidationParameters.RequireSignedTokens = true;
+            options.TokenValidationParameters.ClockSkew = settings.ClockSkew;
+            options.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = RefuseCustomerKeys,
+                OnChallenge = WriteUnauthorizedAsync,
+                OnForbidden = context => ServiceApiProblems.InsufficientScope().ExecuteAsync(context.HttpContext),
+            };
+        });
+        // Expiry against the portal's clock (TimeProvider), like every other time rule of the portal.
+        services.AddOptions<JwtBearerOptions>(Scheme).Configure<TimeProvider>((options, time) =>
+            options.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } exp && exp > now - parameters.ClockSkew &&
+                    (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
+            });
+
+        services.AddAuthorizationBuilder().AddPolicy(VerifyPolicy, policy => policy
+            .AddAuthenticationSchemes(Scheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => HasScope(context, ServiceApiOptions.VerifyScope)));
+        return services;
+    }
+
+    // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp".
+    private static bool HasScope(AuthorizationHandlerContext context, string scope) =>
+        context.User.FindAll(c => c.Type is "scope" or "scp")
+            .Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+
+    // A customer key (dk_…) is not even handed to the token handler: it can never be a service token, and
+    // keeping it out of the JWT machinery keeps it out of its diagnostics too.
+    private static Task RefuseCustomerKeys(MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer dk_", StringComparison.OrdinalIgnoreCase))
+        {
+            context.NoResult();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task WriteUnauthorizedAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await ServiceApiProblems.InvalidToken().ExecuteAsync(context.HttpContext);
+    }
+}
+
+public static class ServiceApiProblems
+{
+    public const string InvalidTokenCode = "invalid_service_token";
+    public const string InsufficientScopeCode = "insufficient_scope";
+
+    public static IResult InvalidToken() => ApiProblem.Result(StatusCodes.Status401Unauthorized, InvalidTokenCode,
+        "Invalid service token",
+        "This endpoint is for Datakeen services: send an access token of the OpenID Connect provider obtained with the " +
+        "client-credentials flow (scope 'datakeen.keys.verify') as 'Authorization: Bearer <token>'. Customer API keys are not accepted.");
+
+    public static IResult InsufficientScope() => ApiProblem.Result(StatusCodes.Status403Forbidden, InsufficientScopeCode,
+        "Insufficient scope", $"The service token lacks the scope '{ServiceApiOptions.VerifyScope}'.");
+}
