@@ -49,7 +49,13 @@ internal static partial class LoadRun
             var atFull = await SampleAsync(server);
             Console.Error.WriteLine($"opened {clients.Count} circuits ({circuits - warmup} in {opening.Elapsed.TotalSeconds:F1} s); server counts {atFull.Circuits}");
 
+            // HOLD_SECONDS: time to inspect the portal process with the circuits open (dotnet-gcdump collect -p PID).
             using var pings = new Timer(_ => clients.ForEach(c => _ = c.PingAsync()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+            if (Setting("HOLD_SECONDS", 0) is > 0 and var hold)
+            {
+                Console.Error.WriteLine($"holding {hold} s: portal pid {info.Pid}");
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+            }
             var perMeter = new List<double>();
             var lastMeter = new List<double>();
             var missed = 0;
