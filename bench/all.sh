@@ -24,7 +24,7 @@ run verification-build dotnet build bench/Datakeen.Portal.Benchmarks -c Release 
 run verification-cpu dotnet bench/Datakeen.Portal.Benchmarks/bin/Release/net10.0/Datakeen.Portal.Benchmarks.dll cpu-time
 if [ "${BDN:-1}" = 1 ]; then
   run verification-bdn bash -c 'cd bench/Datakeen.Portal.Benchmarks && dotnet bin/Release/net10.0/Datakeen.Portal.Benchmarks.dll \
-    --filter "*KeyVerificationBenchmarks.VerifyWarm*" --job short --iterationCount 5 --memory'
+    --filter "*KeyVerificationBenchmarks.VerifyWarm*" --job short --iterationCount 5 --memory --inProcess'
 fi
 run whoami bench/load-whoami.sh
 run credits bench/credits-load.sh
