@@ -119,3 +119,8 @@ echo
 echo "ratio many workspaces: API/core $(ratio_median 2 3) (target >= 50%), API/full $(ratio_median 2 4)   (medians of per-round ratios)"
 echo "ratio hot workspace:   API/core $(ratio_median 5 6), API/full $(ratio_median 5 7)"
 echo "accounts whose balance differs from the sum of their entries: $invariant"
+# wrk's latency distribution, API with many workspaces: the 99th percentile of each round, in ms, and their median.
+p99_ms() { awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+  printf "%.2f\n", (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }' "$1"; }
+P99S="$(for round in $(seq 1 "$ROUNDS"); do p99_ms "$WORK_DIR/api-many-$round.txt"; done)"
+echo "consume p99 many workspaces ($CONNECTIONS connections): $(median <<<"$P99S") ms (target <= 10 ms; rounds: $(echo $P99S))"

@@ -52,7 +52,7 @@ run_wrk() { # name, path, [header]
 log "Warming up (2 s each)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$URL/healthz" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $KEY" "$URL/api/v1/whoami" >/dev/null
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-4}"
 ROUND_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 HEALTHZ_RUNS=(); WHOAMI_RUNS=(); non2xx=""
 for round in $(seq 1 "$ROUNDS"); do
@@ -70,4 +70,8 @@ echo
 echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "healthz:  $HEALTHZ req/s (rounds: ${HEALTHZ_RUNS[*]})"
 echo "whoami:   $WHOAMI req/s (rounds: ${WHOAMI_RUNS[*]})${non2xx:+ (non-2xx: $non2xx)}"
-awk -v w="$WHOAMI" -v h="$HEALTHZ" 'BEGIN { printf "ratio:    %.0f%% of healthz (target >= 60%%)\n", 100 * w / h }'
+# The machine's load drifts between rounds: the ratio is taken within each round (healthz and whoami seconds
+# apart), and the median of the rounds is reported.
+RATIOS="$(for i in "${!HEALTHZ_RUNS[@]}"; do awk -v w="${WHOAMI_RUNS[$i]}" -v h="${HEALTHZ_RUNS[$i]}" 'BEGIN { printf "%.4f\n", w / h }'; done)"
+RATIO="$(sort -g <<<"$RATIOS" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
+awk -v r="$RATIO" -v rounds="$(echo $RATIOS)" 'BEGIN { printf "ratio:    %.0f%% of healthz (median of per-round ratios: %s; target >= 90%%)\n", 100 * r, rounds }'

@@ -10,6 +10,7 @@ public sealed class FakeCreditQueries : ICreditQueries
     public long Granted { get; set; } = 20;
     public List<LedgerLine> History { get; } = [];
     public int SummaryCalls { get; private set; }
+    public int HistoryCalls { get; private set; }
 
     // Set when the caller stopped being a member: the real service then answers null.
     public bool NotAMember { get; set; }
@@ -25,6 +26,9 @@ public sealed class FakeCreditQueries : ICreditQueries
         throw new NotSupportedException("The tab never reads credits as an API key.");
 
     public Task<IReadOnlyList<LedgerLine>?> GetHistoryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, int take,
-        CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<LedgerLine>?>(NotAMember ? null : History.Take(take).ToList());
+        CancellationToken ct = default)
+    {
+        HistoryCalls++;
+        return Task.FromResult<IReadOnlyList<LedgerLine>?>(NotAMember ? null : History.Take(take).ToList());
+    }
 }

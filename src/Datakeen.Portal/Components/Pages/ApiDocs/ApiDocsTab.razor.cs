@@ -14,6 +14,11 @@ public sealed partial class ApiDocsTab : IDisposable
 {
     public const int HistoryLength = 20;
 
+    // Change notifications are hints, not records: one may be lost (a crash between a debit's commit and its
+    // coalesced NOTIFY, a listener reconnecting). The meter therefore also reconciles with the ledger at this
+    // interval, so it is never stale for longer than this (docs/benchmarks.md, fan-out).
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(30);
+
     private IReadOnlyList<ApiKeyView>? _keys;
     private CreditSummary? _credits;
     private IReadOnlyList<LedgerLine>? _history;
@@ -23,12 +28,14 @@ public sealed partial class ApiDocsTab : IDisposable
     private int _keysVersion;
     private int _creditsVersion;
     private readonly CancellationTokenSource _disposed = new();
+    private ITimer? _reconcile;
 
     [Inject] private IApiKeyManager KeyManager { get; set; } = default!;
     [Inject] private ICreditQueries CreditQueries { get; set; } = default!;
     [Inject] private ChangeFeed Feed { get; set; } = default!;
     [Inject] private IOptions<BaseUrlOptions> BaseUrls { get; set; } = default!;
     [Inject] private ILogger<ApiDocsTab> Logger { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
 
     // Cascaded by WorkspaceScope: the workspace of the page, the caller and their role.
     [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
@@ -39,6 +46,7 @@ public sealed partial class ApiDocsTab : IDisposable
     {
         Feed.Notified += OnNotified;
         Feed.Reconnected += OnReconnected;
+        _reconcile = Time.CreateTimer(_ => OnReconcile(), null, ReconcileInterval, ReconcileInterval);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -149,6 +157,37 @@ public sealed partial class ApiDocsTab : IDisposable
     // Notifications may have been missed while the listener was disconnected: reload everything.
     private void OnReconnected() => _ = RefreshAsync(LoadAllAsync);
 
+    // One cheap query per interval, off the renderer; the history and a render only when the ledger moved
+    // without a notification reaching this tab.
+    private void OnReconcile() => _ = ReconcileAsync();
+
+    private async Task ReconcileAsync()
+    {
+        var shown = _credits;
+        if (_disposed.IsCancellationRequested || shown is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var summary = await CreditQueries.GetSummaryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, _disposed.Token);
+            if (summary != shown)
+            {
+                await RefreshAsync(ReloadCreditsAsync);
+            }
+        }
+        catch (Exception ex) when (!_disposed.IsCancellationRequested)
+        {
+            // The next interval tries again; the meter keeps what it showed.
+            Logger.LogDebug(ex, "Reconciling the test credits of workspace {WorkspaceId} failed", WorkspaceId);
+        }
+        catch (OperationCanceledException)
+        {
+            // The tab went away.
+        }
+    }
+
     private async Task RefreshAsync(Func<Task> reload)
     {
         if (_disposed.IsCancellationRequested)
@@ -174,6 +213,7 @@ public sealed partial class ApiDocsTab : IDisposable
     {
         Feed.Notified -= OnNotified;
         Feed.Reconnected -= OnReconnected;
+        _reconcile?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Datakeen.Portal.CircuitLoad;
+
+// Opens CIRCUITS (500) circuits on /w/{slug}/api with the clients of BlazorCircuitClient (OPEN_PARALLEL at a
+// time), measures the portal process's managed heap and RSS after a full GC at WARMUP circuits and at CIRCUITS,
+// then makes CONSUMES (20) calls to POST /api/v1/credits/consume, one at a time, and times each from the request
+// to the render batch that carries the new balance, on every open circuit.
+internal static partial class LoadRun
+{
+    public static async Task<int> RunAsync()
+    {
+        var circuits = Setting("CIRCUITS", 500);
+        var warmup = Math.Min(Setting("WARMUP", 20), circuits);
+        var consumes = Setting("CONSUMES", 20);
+        var parallel = Setting("OPEN_PARALLEL", 8);
+
+        // Run as "dotnet Datakeen.Portal.CircuitLoad.dll" or as the apphost: start the server the same way.
+        var viaDotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet";
+        var serverStart = new ProcessStartInfo(Environment.ProcessPath!, viaDotnet ? [typeof(LoadRun).Assembly.Location, "serve"] : ["serve"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var server = Process.Start(serverStart)!;
+        var info = JsonSerializer.Deserialize<ServerInfo>(await ReadAnswerAsync(server))!;
+        var clients = new List<BlazorCircuitClient>();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 64 })
+            {
+                Timeout = TimeSpan.FromMinutes(2),
+            };
+            var page = new Uri($"{info.Url}/w/{info.Slug}/api");
+            var (balance, granted) = await ReadMeterAsync(http, page, info.Cookie);
+            Console.Error.WriteLine($"portal pid {info.Pid} on {info.Url}; meter {balance} / {granted}");
+
+            var baseline = await SampleAsync(server);
+            await OpenAsync(clients, warmup, http, page, info.Cookie, Text(balance, granted), parallel);
+            var atWarmup = await SampleAsync(server);
+            var opening = Stopwatch.StartNew();
+            await OpenAsync(clients, circuits, http, page, info.Cookie, Text(balance, granted), parallel);
+            opening.Stop();
+            var atFull = await SampleAsync(server);
+            Console.Error.WriteLine($"opened {clients.Count} circuits ({circuits - warmup} in {opening.Elapsed.TotalSeconds:F1} s); server counts {atFull.Circuits}");
+
+            // HOLD_SECONDS: time to inspect the portal process with the circuits open (dotnet-gcdump collect -p PID).
+            using var pings = new Timer(_ => clients.ForEach(c => _ = c.PingAsync()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+            if (Setting("HOLD_SECONDS", 0) is > 0 and var hold)
+            {
+                Console.Error.WriteLine($"holding {hold} s: portal pid {info.Pid}");
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+            }
+            var perMeter = new List<double>();
+            var lastMeter = new List<double>();
+            var missed = 0;
+            for (var i = 0; i < consumes; i++)
+            {
+                balance--;
+                var text = Text(balance, granted);
+                var waits = clients.Select(c => c.Await(text)).ToArray();
+                var start = Stopwatch.GetTimestamp();
+                using (var consume = new HttpRequestMessage(HttpMethod.Post, $"{info.Url}/api/v1/credits/consume"))
+                {
+                    consume.Headers.Authorization = new AuthenticationHeaderValue("Bearer", info.Key);
+                    consume.Headers.Add("Idempotency-Key", $"fan-out-{i}-{Guid.NewGuid():N}");
+                    using var answer = await http.SendAsync(consume);
+                    answer.EnsureSuccessStatusCode();
+                }
+                var all = Task.WhenAll(waits);
+                await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30)));
+                var times = waits.Where(w => w.IsCompletedSuccessfully).Select(w => Stopwatch.GetElapsedTime(start, w.Result).TotalMilliseconds).ToList();
+                missed += waits.Length - times.Count;
+                perMeter.AddRange(times);
+                lastMeter.Add(times.Count == 0 ? double.NaN : times.Max());
+                await Task.Delay(300);
+            }
+
+            var ms = (double v) => v.ToString("F0", CultureInfo.InvariantCulture);
+            var heapPerCircuit = (atFull.Heap - atWarmup.Heap) / (double)(circuits - warmup) / 1024;
+            var rssPerCircuit = (atFull.Rss - atWarmup.Rss) / (double)(circuits - warmup) / 1024;
+            Console.WriteLine($"circuits_open={atFull.Circuits}");
+            Console.WriteLine($"heap_baseline_mb={atWarmup.Heap / 1048576.0:F1} heap_before_mb={baseline.Heap / 1048576.0:F1} heap_full_mb={atFull.Heap / 1048576.0:F1}");
+            Console.WriteLine($"heap_per_circuit_kb={heapPerCircuit:F0}");
+            Console.WriteLine($"rss_per_circuit_kb={rssPerCircuit:F0}");
+            Console.WriteLine($"fanout_meter_p50_ms={ms(Percentile(perMeter, 50))} fanout_meter_p99_ms={ms(Percentile(perMeter, 99))}");
+            Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
+            foreach (var (identifier, count) in BlazorCircuitClient.JsCalls.OrderByDescending(c => c.Value))
+            {
+                Console.Error.WriteLine($"js call {identifier}: {count}");
+            }
+            foreach (var error in clients.Select(c => c.Error).OfType<string>().GroupBy(e => e))
+            {
+                Console.Error.WriteLine($"client error x{error.Count()}: {error.Key}");
+            }
+            return 0;
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+            await server.StandardInput.WriteLineAsync("quit");
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static async Task OpenAsync(List<BlazorCircuitClient> clients, int target, HttpClient http, Uri page, string cookie,
+        string meterText, int parallel)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel };
+        await Parallel.ForEachAsync(Enumerable.Range(clients.Count, target - clients.Count), options, async (_, ct) =>
+        {
+            var client = await BlazorCircuitClient.OpenAsync(http, page, cookie, meterText, ct);
+            lock (clients)
+            {
+                clients.Add(client);
+            }
+        });
+    }
+
+    private static async Task<HeapSample> SampleAsync(Process server)
+    {
+        // Let the renders and JS interop replies of the circuits just opened finish first.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await server.StandardInput.WriteLineAsync("gc");
+        return JsonSerializer.Deserialize<HeapSample>(await ReadAnswerAsync(server))!;
+    }
+
+    // The portal logs to the same stdout: the harness's answers are the lines that start with ServeMode.Prefix.
+    private static async Task<string> ReadAnswerAsync(Process server)
+    {
+        while (await server.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(ServeMode.Prefix, StringComparison.Ordinal))
+            {
+                return line[ServeMode.Prefix.Length..];
+            }
+            Console.Error.WriteLine("portal: " + line);
+        }
+        throw new InvalidOperationException("The portal process ended");
+    }
+
+    private static async Task<(long Balance, long Granted)> ReadMeterAsync(HttpClient http, Uri page, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, page);
+        request.Headers.Add("Cookie", cookie);
+        using var response = await http.SendAsync(request);
+        var html = await response.Content.ReadAsStringAsync();
+        var match = MeterText().Match(html);
+        return match.Success
+            ? (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException("The prerendered tab shows no credit meter");
+    }
+
+    private static string Text(long balance, long granted) => $"{balance} of {granted} test credits remaining";
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
+
+    [GeneratedRegex("aria-valuetext=\"(\\d+) of (\\d+) test credits remaining\"")]
+    private static partial Regex MeterText();
+}
