@@ -49,8 +49,17 @@ public sealed partial class ApiDocsTab : IDisposable
         _reconcile = Time.CreateTimer(_ => OnReconcile(), null, ReconcileInterval, ReconcileInterval);
     }
 
+    // Navigating from this page to a page outside any workspace cascades a null context to the old
+    // page's components in the same render batch that removes them: they keep what they show.
+    protected override bool ShouldRender() => Workspace is not null;
+
     protected override async Task OnParametersSetAsync()
     {
+        if (Workspace is null)
+        {
+            return;
+        }
+
         // The page may be reused for another workspace (navigation between /w/{slug}/api routes), and the
         // key views carry what the caller's role allows: load again when either changes.
         if (_loadedFor?.Id != Workspace.Id || _loadedFor.Role != Workspace.Role)

@@ -45,6 +45,9 @@ public partial class KeyRow
     private bool IsShownOnce => Key.Capabilities.ShownOnce;
     private DateTimeOffset Now => Time.GetUtcNow();
 
+    // See ApiDocsTab.ShouldRender: a null context only reaches this row while the page is being left.
+    protected override bool ShouldRender() => Workspace is not null;
+
     protected override void OnParametersSet()
     {
         // A rotation gives this row a different key, and a demoted admin is a member: in both cases
