@@ -6,6 +6,8 @@ using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Notifications;
+using Datakeen.Portal.SecretScanning;
 using Datakeen.Portal.Workspaces;
 using MudBlazor.Services;
 
@@ -23,6 +25,8 @@ builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);
 builder.Services.AddWorkspaces();
 builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddCredits();
+builder.Services.AddNotifications(builder.Configuration);
+builder.Services.AddSecretScanning(builder.Configuration);
 builder.Services.AddPortalApi();
 builder.Services.AddApiReference();
 builder.Services.AddMudServices();

@@ -12,4 +12,5 @@ public static class AuditActions
     public const string KeyRevoked = "key.revoked";
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
+    public const string KeyLeakReported = "key.leak_reported";
 }

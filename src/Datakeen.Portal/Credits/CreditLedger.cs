@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -16,7 +17,8 @@ public sealed class CreditLedger(
     IDbContextFactory<PortalDbContext> contexts,
     NpgsqlDataSource dataSource,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    CreditAlerts? alerts = null)
 {
     public const int MaxConsumeAmount = 100;
 
@@ -110,10 +112,24 @@ public sealed class CreditLedger(
 
         // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
         await consume.PrepareAsync(ct);
-        await using var reader = await consume.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? ConsumeResult.Consumed(command, entryId, reader.GetInt64(0))
-            : ConsumeResult.Insufficient(command);
+        long balance;
+        await using (var reader = await consume.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return ConsumeResult.Insufficient(command);
+            }
+
+            balance = reader.GetInt64(0);
+        }
+
+        // A cheap follow-up, only for the one debit that crossed a threshold (test credits low or gone).
+        if (alerts is not null && CreditAlerts.Crossed(command.Environment, command.Amount, balance))
+        {
+            await alerts.OnCrossedAsync(command.WorkspaceId, command.Amount, balance, CancellationToken.None);
+        }
+
+        return ConsumeResult.Consumed(command, entryId, balance);
     }
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.

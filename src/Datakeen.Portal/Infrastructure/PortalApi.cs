@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.SecretScanning;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -20,6 +21,7 @@ public static class PortalApi
         var api = app.MapGroup("/api/v1");
         api.MapApiKeyEndpoints();
         api.MapCreditEndpoints();
+        api.MapLeakReportEndpoints();
         return app;
     }
 }
