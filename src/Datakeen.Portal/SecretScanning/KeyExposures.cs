@@ -16,8 +16,13 @@ public enum KeyExposureKind
 
 public sealed record KeyExposure(KeyExposureKind Kind, string Url, DateTimeOffset FoundAt);
 
-// What the tab shows about leaks, per key: for members of the workspace only.
-public sealed class KeyExposures(IDbContextFactory<PortalDbContext> contexts)
+// What the tab shows about leaks, per key: for members of the workspace only (null for anyone else).
+public interface IKeyExposures
+{
+    Task<KeyExposure?> FindAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default);
+}
+
+public sealed class KeyExposures(IDbContextFactory<PortalDbContext> contexts) : IKeyExposures
 {
     public async Task<KeyExposure?> FindAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default)
     {

@@ -8,7 +8,7 @@ public static class SecretScanningServiceCollectionExtensions
         services.AddHttpClient(GitHubPublicKeys.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<GitHubPublicKeys>();
         services.AddSingleton<LeakResponder>();
-        services.AddSingleton<KeyExposures>();
+        services.AddSingleton<IKeyExposures, KeyExposures>();
         return services;
     }
 }

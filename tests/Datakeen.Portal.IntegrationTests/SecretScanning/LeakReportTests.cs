@@ -45,7 +45,7 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Contains(audit, e => e.Action == AuditActions.KeyRotated && e.Details!.Contains(url));
         Assert.DoesNotContain(audit, e => KeyPatterns.AnyKey.IsMatch($"{e.Target} {e.Details}"));
 
-        var shown = await portal.Service<KeyExposures>().FindAsync(workspace.Id, replacement.Id, workspace.Admin);
+        var shown = await portal.Service<IKeyExposures>().FindAsync(workspace.Id, replacement.Id, workspace.Admin);
         Assert.Equal(new KeyExposure(KeyExposureKind.ReplacedAfterLeak, url, old.ExposedAt!.Value), shown);
 
         var admin = await portal.AdminEmailAsync(workspace.Id);
@@ -67,11 +67,11 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Equal("true_positive", entry.GetProperty("label").GetString());
         using var client = portal.ClientWith(leaked.Plaintext);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
-        var shown = await portal.Service<KeyExposures>().FindAsync(workspace.Id, leaked.Id, workspace.Admin);
+        var shown = await portal.Service<IKeyExposures>().FindAsync(workspace.Id, leaked.Id, workspace.Admin);
         Assert.Equal(KeyExposureKind.Exposed, shown?.Kind);
         Assert.Equal(url, shown?.Url);
         var outsider = await TestWorkspaces.CreateOutsiderAsync(portal.Portal.Services);
-        Assert.Null(await portal.Service<KeyExposures>().FindAsync(workspace.Id, leaked.Id, outsider));
+        Assert.Null(await portal.Service<IKeyExposures>().FindAsync(workspace.Id, leaked.Id, outsider));
 
         var admin = await portal.AdminEmailAsync(workspace.Id);
         var mail = await portal.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains("found in public") && m.To.ToString().Contains(admin));

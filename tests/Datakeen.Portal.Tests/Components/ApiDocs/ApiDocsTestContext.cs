@@ -21,6 +21,7 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<Datakeen.Portal.ApiKeys.IApiKeyManager>(KeyManager);
         Services.AddSingleton<Datakeen.Portal.Credits.ICreditQueries>(Credits);
         Services.AddSingleton(Feed);
+        Services.AddSingleton<Datakeen.Portal.SecretScanning.IKeyExposures>(Exposures);
         Services.AddLogging();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -35,6 +36,7 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     protected FakeApiKeyManager KeyManager { get; } = new FakeApiKeyManager().WithStandardKeys();
     protected FakeCreditQueries Credits { get; } = new();
     protected ChangeFeed Feed { get; } = new();
+    protected FakeKeyExposures Exposures { get; } = new();
     protected Guid WorkspaceId { get; } = Guid.NewGuid();
     protected Actor Actor { get; } = new(Guid.NewGuid(), "Ada Admin", "127.0.0.1", "bUnit");
 
