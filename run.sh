@@ -4,6 +4,7 @@
 # demo workspaces, and the portal on http://localhost:5080. Ctrl-C stops everything it started.
 #   ConnectionStrings__Portal set -> uses that database, starts no cluster.
 #   Oidc__Authority set           -> uses that provider, starts no development provider.
+#   Smtp__Host set                -> mails through that server, starts no development mail server (smtp4dev).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
@@ -62,6 +63,14 @@ if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
   export DemoData__Enabled="${DemoData__Enabled:-true}"
 fi
 
+if [ -z "${Smtp__Host:-}" ]; then
+  MAIL_URL="http://localhost:${DATAKEEN_MAIL_WEB_PORT:-5082}"
+  mkdir -p "$ROOT/.data"
+  log "Starting the development mail server (smtp4dev): inbox on $MAIL_URL"
+  PIDS+=("$(smtp4dev_start "${DATAKEEN_MAIL_WEB_PORT:-5082}" "${DATAKEEN_SMTP_PORT:-2525}" "$ROOT/.data/smtp4dev.log")")
+  export Smtp__Host=localhost Smtp__Port="${DATAKEEN_SMTP_PORT:-2525}" Smtp__Security=None Smtp__PortalUrl="$PORTAL_URL"
+fi
+
 log "Starting the portal on $PORTAL_URL"
 (cd src/Datakeen.Portal && exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$PORTAL_URL") &
 PIDS+=($!)
@@ -79,6 +88,8 @@ cat <<INFO
     admin@acme.test    Admin of Acme
     member@acme.test   Member of Acme
     admin@globex.test  Admin of Globex
+
+  Mail inbox:       ${MAIL_URL:-(Smtp__Host is set: mail goes to $Smtp__Host)}
 
   Press Ctrl-C to stop.
 INFO
