@@ -3,6 +3,7 @@ using System.Text;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -108,6 +109,8 @@ public sealed class LeakResponder(
 
         key.ExposedAt ??= time.GetUtcNow();
         key.ExposedUrl = url;
+        // Open tabs reload their keys (and so show the alert) when this commits.
+        await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
         if (key.Environment == KeyEnvironment.Production && !options.CurrentValue.RevokeProduction)
         {
             return (LeakLabels.TruePositive, Outcomes.MarkedExposed,
