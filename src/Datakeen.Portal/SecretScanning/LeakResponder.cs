@@ -79,7 +79,7 @@ public sealed class LeakResponder(
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        if (outcome == Outcomes.RevokedAndReplaced)
+        if (outcome is Outcomes.RevokedAndReplaced or Outcomes.GraceEnded)
         {
             keys.AfterCommit(key!.WorkspaceId);
         }
@@ -102,12 +102,25 @@ public sealed class LeakResponder(
             return (LeakLabels.FalsePositive, Outcomes.PublicKey, null);
         }
 
+        var now = time.GetUtcNow();
         if (!key.IsActive)
         {
-            return (LeakLabels.FalsePositive, Outcomes.AlreadyRevoked, null);
+            if (key.ExpiresAt is not { } expires || expires <= now)
+            {
+                return (LeakLabels.FalsePositive, Outcomes.AlreadyRevoked, null);
+            }
+
+            // Rotated with a grace period and still working: a leaked credential, so the grace ends now.
+            key.ExpiresAt = now;
+            key.ExposedAt ??= now;
+            key.ExposedUrl = url;
+            await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
+            return (LeakLabels.TruePositive, Outcomes.GraceEnded,
+                "The key had already been rotated but still worked during its grace period: it stopped working at once. " +
+                "Make sure your servers use the new key.");
         }
 
-        key.ExposedAt ??= time.GetUtcNow();
+        key.ExposedAt ??= now;
         key.ExposedUrl = url;
         // Open tabs reload their keys (and so show the alert) when this commits.
         await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
@@ -136,5 +149,6 @@ public sealed class LeakResponder(
         public const string AlreadyRevoked = "already_revoked";
         public const string MarkedExposed = "marked_exposed";
         public const string RevokedAndReplaced = "revoked_and_replaced";
+        public const string GraceEnded = "grace_ended";
     }
 }

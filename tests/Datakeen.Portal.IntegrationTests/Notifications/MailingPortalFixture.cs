@@ -16,6 +16,7 @@ public sealed class MailingPortalFixture : IAsyncLifetime
     public TestSmtpServer Smtp { get; private set; } = null!;
     public GitHubKeyServer GitHub { get; private set; } = null!;
     public string ConnectionString => _database.ConnectionString;
+    public CapturedLogs Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -29,7 +30,7 @@ public sealed class MailingPortalFixture : IAsyncLifetime
             ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
             ["ApiKeys:RequestsPerMinutePerKey"] = "10000",
         };
-        Portal = new PortalFactory(_database.ConnectionString, settings);
+        Portal = new PortalFactory(_database.ConnectionString, settings) { LogCapture = Logs };
         Portal.CreateClient().Dispose();
     }
 

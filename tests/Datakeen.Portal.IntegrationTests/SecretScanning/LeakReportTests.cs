@@ -53,6 +53,7 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Contains(url, mail.TextBody);
         Assert.Contains("revoked at once and replaced", mail.TextBody);
         Assert.DoesNotMatch(KeyPatterns.AnyKey, mail.TextBody);
+        Assert.DoesNotContain(portal.Logs.Entries, e => e.Contains(leaked.Plaintext, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -123,6 +124,24 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.WorkspaceId == workspace.Id && e.Action == AuditActions.KeyLeakReported));
         Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.WorkspaceId == null && e.Action == AuditActions.KeyLeakReported && e.Details!.Contains(url)));
         Assert.False(await db.OutboxEmails.AnyAsync(m => m.WorkspaceId == workspace.Id && m.Subject.Contains("found in public")));
+    }
+
+    [Fact]
+    public async Task A_leaked_key_still_inside_its_rotation_grace_period_stops_working_at_once()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(portal.Portal);
+        var leaked = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        var rotation = await portal.Service<IApiKeyManager>().RotateAsync(workspace.Id, leaked.Id, TimeSpan.FromHours(24), workspace.Admin);
+        Assert.Equal(KeyRotationOutcome.Rotated, rotation.Outcome);
+        using var client = portal.ClientWith(leaked.Plaintext);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+
+        var entry = Assert.Single((await ReportTokenAsync(leaked.Plaintext, $"https://github.com/x/y/blob/{Guid.NewGuid():N}/k")).EnumerateArray());
+
+        Assert.Equal("true_positive", entry.GetProperty("label").GetString());
+        await ApiKeyAuthenticationTests.AssertInvalidApiKeyAsync(await client.GetAsync("/api/v1/whoami"));
+        using var current = portal.ClientWith(rotation.NewPlaintext!);
+        Assert.Equal(HttpStatusCode.OK, (await current.GetAsync("/api/v1/whoami")).StatusCode);
     }
 
     [Fact]
