@@ -67,7 +67,8 @@ if [ -z "${Smtp__Host:-}" ]; then
   MAIL_URL="http://localhost:${DATAKEEN_MAIL_WEB_PORT:-5082}"
   mkdir -p "$ROOT/.data"
   log "Starting the development mail server (smtp4dev): inbox on $MAIL_URL"
-  PIDS+=("$(smtp4dev_start "${DATAKEEN_MAIL_WEB_PORT:-5082}" "${DATAKEEN_SMTP_PORT:-2525}" "$ROOT/.data/smtp4dev.log")")
+  smtp4dev_start "${DATAKEEN_MAIL_WEB_PORT:-5082}" "${DATAKEEN_SMTP_PORT:-2525}" "$ROOT/.data/smtp4dev.log"
+  PIDS+=($!)
   export Smtp__Host=localhost Smtp__Port="${DATAKEEN_SMTP_PORT:-2525}" Smtp__Security=None Smtp__PortalUrl="$PORTAL_URL"
 fi
 

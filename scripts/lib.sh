@@ -94,12 +94,12 @@ ensure_chromium() {
 }
 
 # smtp4dev_start WEB_PORT SMTP_PORT LOGFILE: the development mail server (the Rnwood.Smtp4dev dotnet tool of
-# dotnet-tools.json) with its web inbox on http://localhost:WEB_PORT, in memory, in the background; echoes its pid.
+# dotnet-tools.json) with its web inbox on http://localhost:WEB_PORT, in memory, as a background job of the
+# calling shell (its pid is then in $!).
 smtp4dev_start() {
   local web="$1" smtp="$2" logfile="$3" imap pop3
   dotnet tool restore >/dev/null
   imap="$(free_port)"; pop3="$(free_port)"
   dotnet smtp4dev --urls="http://localhost:$web" --smtpport="$smtp" --imapport="$imap" --pop3port="$pop3" \
     --db= --nousersettings --hostname=localhost >"$logfile" 2>&1 &
-  echo $!
 }
