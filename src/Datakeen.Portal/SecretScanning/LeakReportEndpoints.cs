@@ -1,4 +1,3 @@
-using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.SecretScanning;
@@ -25,9 +24,7 @@ public static class LeakReportEndpoints
                 "{ token_hash, token_type, label } per token. Repeating a report changes nothing.")
             .WithTags("Secret scanning")
             .Produces<IReadOnlyList<LeakReportFeedback>>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesApiErrors(ApiErrors.InvalidRequest, ApiErrors.InvalidSignature, ApiErrors.PayloadTooLarge);
         return api;
     }
 
@@ -37,13 +34,12 @@ public static class LeakReportEndpoints
         var body = await ReadBodyAsync(context.Request, ct);
         if (body is null)
         {
-            return ApiProblem.Result(StatusCodes.Status413PayloadTooLarge, CreditProblems.PayloadTooLarge, "Payload too large",
-                $"A leak report is limited to {MaxBodyBytes} bytes.");
+            return ApiProblem.Result(ApiErrors.PayloadTooLarge, $"A leak report is limited to {MaxBodyBytes} bytes.");
         }
 
         if (!await IsSignedByGitHubAsync(context.Request, body, publicKeys, ct))
         {
-            return ApiProblem.Result(StatusCodes.Status401Unauthorized, InvalidSignature, "Invalid signature",
+            return ApiProblem.Result(ApiErrors.InvalidSignature,
                 $"The report must be signed by a current GitHub secret-scanning key: send '{KeyIdentifierHeader}' and " +
                 $"'{SignatureHeader}' (base64 DER ECDSA P-256/SHA-256 over the exact body). Nothing was changed.");
         }
@@ -51,7 +47,7 @@ public static class LeakReportEndpoints
         var entries = LeakReportRequest.TryParse(body);
         if (entries is null)
         {
-            return ApiProblem.Result(StatusCodes.Status400BadRequest, CreditProblems.InvalidRequest, "Invalid request",
+            return ApiProblem.Result(ApiErrors.InvalidRequest,
                 $"The body must be a JSON array (at most {LeakReportRequest.MaxTokensPerReport} entries) of " +
                 "{ \"token\", \"type\", \"url\", \"source\" } with a non-empty token.");
         }
