@@ -26,6 +26,8 @@ public static class ApiOpenApi
         ["Keys"] = "Which workspace, environment and kind of key a request is made with. Any active key, public or secret.",
         ["Credits"] = "The credit balance of the key's environment and its consumption. Secret keys only; consumption is " +
                       "idempotent on the `Idempotency-Key` header.",
+        ["Secret scanning"] = "Leak reports from GitHub secret scanning, signed by GitHub (not called with a Datakeen key): " +
+                              "a leaked Test secret is replaced at once, a Production secret is marked exposed.",
     };
 
     public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder, params ApiError[] errors) =>
