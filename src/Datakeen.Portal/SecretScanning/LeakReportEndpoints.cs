@@ -10,12 +10,13 @@ public static class LeakReportEndpoints
     public const string SignatureHeader = "Github-Public-Key-Signature";
     public const string InvalidSignature = "invalid_signature";
     public const int MaxBodyBytes = 1024 * 1024;
+    public const string OperationName = "GitHubSecretScanningReport";
 
     public static IEndpointRouteBuilder MapLeakReportEndpoints(this IEndpointRouteBuilder api)
     {
         api.MapPost("/secret-scanning/github", ReceiveAsync)
             .AllowAnonymous()
-            .WithName("GitHubSecretScanningReport")
+            .WithName(OperationName)
             .WithSummary("Leak report from GitHub secret scanning")
             .WithDescription(
                 "GitHub's secret scanning partner format: a JSON array of { token, type, url, source }, signed with ECDSA P-256/SHA-256 " +

@@ -9,6 +9,7 @@ public static class SecretScanningServiceCollectionExtensions
         services.AddSingleton<GitHubPublicKeys>();
         services.AddSingleton<LeakResponder>();
         services.AddSingleton<IKeyExposures, KeyExposures>();
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", LeakReportOpenApi.Configure);
         return services;
     }
 }
