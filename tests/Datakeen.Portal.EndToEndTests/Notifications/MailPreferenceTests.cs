@@ -12,7 +12,7 @@ public sealed class MailPreferenceTests(PortalEnvironment portal)
     public async Task A_user_mutes_and_unmutes_credit_notices_from_the_app_bar_and_it_is_remembered()
     {
         var page = await portal.NewPageAsync();
-        await portal.SignInAsync(page, "admin@globex.test");
+        await portal.SignInAsync(page, "admin@globex.test", path: "/workspaces/new");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices by email" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices by email" })).ToBeVisibleAsync();
