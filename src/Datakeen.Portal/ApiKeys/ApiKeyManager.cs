@@ -2,6 +2,7 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -158,6 +159,7 @@ public sealed class ApiKeyManager(
             await transaction.CommitAsync(ct);
 
             verifier.EvictWorkspace(workspaceId);
+            PortalTelemetry.KeyRotations.Add(1, new("environment", old.Environment.ToString()), new("kind", old.Kind.ToString()));
             return new KeyRotationResult(KeyRotationOutcome.Rotated, ToView(issued.Key, WorkspaceRole.Admin), issued.Plaintext, null);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException

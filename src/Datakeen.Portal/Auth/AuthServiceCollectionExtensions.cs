@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

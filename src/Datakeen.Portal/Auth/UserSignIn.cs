@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auth;
@@ -23,10 +24,10 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
             throw new InvalidOperationException("The identity token has no issuer or subject.");
         }
 
-        var email = Truncate(principal.FindFirst(PortalClaims.Email)?.Value?.Trim(), MaxEmailLength);
+        var email = Fit(principal.FindFirst(PortalClaims.Email)?.Value?.Trim(), MaxEmailLength);
         var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
             StringComparison.OrdinalIgnoreCase);
-        var name = Truncate(principal.FindFirst(PortalClaims.Name)?.Value?.Trim(), MaxNameLength);
+        var name = Fit(principal.FindFirst(PortalClaims.Name)?.Value?.Trim(), MaxNameLength);
         var now = time.GetUtcNow();
 
         await using var db = await contextFactory.CreateDbContextAsync(ct);
@@ -68,6 +69,6 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
         return id;
     }
 
-    private static string? Truncate(string? value, int max) =>
-        string.IsNullOrEmpty(value) ? null : value[..Math.Min(value.Length, max)];
+    private static string? Fit(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : TextColumns.Fit(value, max);
 }

@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -78,6 +79,7 @@ public sealed class CreditLedger(
             throw new ArgumentException("An answer can only be stored for a request with an Idempotency-Key.", nameof(answer));
         }
 
+        using var activity = PortalTelemetry.Source.StartActivity("credits.consume");
         var now = time.GetUtcNow();
         var entryId = command.EntryId ?? Guid.CreateVersion7(now);
         // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
@@ -117,11 +119,15 @@ public sealed class CreditLedger(
         {
             if (!await reader.ReadAsync(ct))
             {
+                activity?.SetTag("datakeen.outcome", "insufficient");
                 return ConsumeResult.Insufficient(command);
             }
 
             balance = reader.GetInt64(0);
         }
+
+        PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
+        activity?.SetTag("datakeen.outcome", "consumed");
 
         // A cheap follow-up, only for the one debit that crossed a threshold (test credits low or gone).
         if (alerts is not null && CreditAlerts.Crossed(command.Environment, command.Amount, balance))
@@ -167,12 +173,12 @@ public sealed class CreditLedger(
             Type = LedgerEntryType.Grant,
             Amount = amount,
             BalanceAfter = balance,
-            ActorDescription = Truncate(actorDescription, 200),
+            ActorDescription = TextColumns.Fit(actorDescription, CreditLedgerEntry.MaxActorDescriptionLength),
             CreatedAt = now,
         });
-        var auditEvent = audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
-            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}");
-        auditEvent.ActorDescription = Truncate(actorDescription, 200);
+        audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
+            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}",
+            actorDescription: actorDescription);
         await db.SaveChangesAsync(ct);
         await db.NotifyAsync(ChangeFeed.CreditChannel, ChangePayload.For(workspaceId, environment.ToString()), ct);
         await transaction.CommitAsync(ct);
@@ -184,8 +190,6 @@ public sealed class CreditLedger(
     public static bool IsKeyAlreadyUsed(PostgresException e) =>
         e.SqlState == PostgresErrorCodes.UniqueViolation &&
         e.ConstraintName is IdempotencyRecordKeyConstraint or LedgerIdempotencyIndex;
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
 public sealed record ConsumeCommand(

@@ -1,6 +1,6 @@
 namespace Datakeen.Portal.Infrastructure;
 
-// The headers of SPEC §7 that belong to every response.
+// The security headers that belong to every response (docs/architecture.md).
 public static class SecurityHeadersMiddleware
 {
     // Blazor Server needs 'unsafe-inline' styles (MudBlazor sets style attributes) and wasm-unsafe-eval is
@@ -23,7 +23,7 @@ public static class SecurityHeadersMiddleware
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 // Pages and API answers can carry key material: never cache them. Fingerprinted static
                 // assets arrive with their own long-lived Cache-Control and keep it.
-                if (string.IsNullOrEmpty(headers.CacheControl) || !IsStaticAsset(context.Request.Path))
+                if (string.IsNullOrEmpty(headers.CacheControl) || !PortalPaths.IsStaticAsset(context))
                 {
                     headers.CacheControl = "no-store";
                 }
@@ -31,9 +31,4 @@ public static class SecurityHeadersMiddleware
             });
             await next();
         });
-
-    private static bool IsStaticAsset(PathString path) =>
-        path.StartsWithSegments("/_content") || path.StartsWithSegments("/_framework") ||
-        path.StartsWithSegments("/js") || Path.HasExtension(path.Value) && (path.Value!.EndsWith(".css", StringComparison.Ordinal)
-            || path.Value.EndsWith(".js", StringComparison.Ordinal) || path.Value.EndsWith(".png", StringComparison.Ordinal));
 }

@@ -8,6 +8,7 @@ public static class WorkspacesServiceCollectionExtensions
         services.AddScoped<WorkspaceCreator>();
         services.AddSingleton<WorkspaceDirectory>();
         services.AddSingleton<WorkspaceMembers>();
+        services.AddSingleton<WorkspaceAuditLog>();
         // After the database migrator (registered earlier by AddPortalData): hosted services start in order.
         services.AddHostedService<DemoWorkspaces>();
         return services;

@@ -8,26 +8,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
 // An invitation by email attaches at sign-in only when the provider asserts email_verified: true.
-public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
 {
-    private PortalFactory _portal = null!;
-
-    public Task InitializeAsync()
-    {
-        _portal = new PortalFactory(database.ConnectionString);
-        _ = _portal.Services;
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
-
     [Fact]
     public async Task An_invitation_attaches_only_when_the_email_is_verified()
     {
         var email = $"invitee-{Guid.NewGuid():N}@example.test";
         var workspaceId = await CreateWorkspaceInvitingAsync(email);
-        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
-        await using var db = database.CreateDbContext();
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
+        await using var db = host.CreateDbContext();
 
         var unverified = await signIn.RecordAsync("https://issuer.test/", Person("sub-1", email.ToUpperInvariant(), verified: false), null);
         Assert.Null(await db.GetRoleAsync(workspaceId, unverified));
@@ -41,24 +30,24 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
     [Fact]
     public async Task Signing_in_again_updates_the_user_instead_of_creating_another()
     {
-        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
         var subject = Guid.NewGuid().ToString("N");
 
         var first = await signIn.RecordAsync("https://issuer.test/", Person(subject, "old@example.test", verified: true), null);
         var second = await signIn.RecordAsync("https://issuer.test/", Person(subject, "new@example.test", verified: true), null);
 
         Assert.Equal(first, second);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Equal("new@example.test", (await db.Users.SingleAsync(u => u.Id == first)).Email);
     }
 
     private async Task<Guid> CreateWorkspaceInvitingAsync(string email)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var admin = await WorkspaceTestUsers.CreateAsync(db);
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>().CreateAsync(admin, "Invites");
-        var added = await _portal.Services.GetRequiredService<WorkspaceMembers>()
+        var added = await host.Portal.Services.GetRequiredService<WorkspaceMembers>()
             .AddAsync(admin, created.WorkspaceId!.Value, email, WorkspaceRole.Member);
         Assert.True(added.Succeeded, added.Error);
         return created.WorkspaceId.Value;

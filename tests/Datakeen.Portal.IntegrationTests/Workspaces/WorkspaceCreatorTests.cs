@@ -8,23 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
-public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class WorkspaceCreatorTests(PortalHost host) : IClassFixture<PortalHost>
 {
-    private PortalFactory _portal = null!;
-
-    public Task InitializeAsync()
-    {
-        _portal = new PortalFactory(database.ConnectionString);
-        _ = _portal.Services; // starts the host
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
-
     [Fact]
     public async Task Creating_a_workspace_makes_the_creator_its_admin_and_audits_it()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Acme Corp {Guid.NewGuid():N}"[..18] + ".";
 
@@ -45,7 +34,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task A_new_workspace_has_its_four_keys_and_its_welcome_test_credits()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, "Complete");
@@ -59,7 +48,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task The_same_name_twice_gets_a_numbered_slug()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Twice {Guid.NewGuid():N}"[..16];
 
@@ -75,7 +64,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task Parallel_creation_of_the_same_name_never_leaves_a_partial_workspace()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Race {Guid.NewGuid():N}"[..15];
 
@@ -102,7 +91,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [InlineData("x\u0001y", "control characters")]
     public async Task An_invalid_name_is_refused_with_a_clear_message(string name, string message)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, name);
@@ -115,7 +104,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task A_name_over_100_characters_is_refused()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, new string('a', 101));
@@ -125,7 +114,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
 
     private async Task<CreateWorkspaceResult> CreateAsync(Actor actor, string name)
     {
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>().CreateAsync(actor, name);
     }
 }

@@ -131,7 +131,8 @@ public partial class KeyRow
             return;
         }
 
-        Snackbar.Add(result.Message ?? DefaultMessage(result.Outcome), Severity.Warning);
+        // Every refusal of the key service carries the message to show.
+        Snackbar.Add(result.Message ?? $"{result.Outcome}", Severity.Warning);
         if (result.Outcome is KeyAccessOutcome.NoLongerRevealable or KeyAccessOutcome.NotFound)
         {
             // The card is out of date: show the key's real state.
@@ -156,12 +157,4 @@ public partial class KeyRow
         };
         await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
     }
-
-    private static string DefaultMessage(KeyAccessOutcome outcome) => outcome switch
-    {
-        KeyAccessOutcome.Forbidden => "You are not allowed to see this key.",
-        KeyAccessOutcome.NoLongerRevealable => "This key can no longer be shown. Rotate it to get a new one.",
-        KeyAccessOutcome.NotFound => "This key no longer exists. The list has been refreshed.",
-        _ => "The key could not be shown.",
-    };
 }
