@@ -4,9 +4,12 @@
 # demo workspaces, and the portal on http://localhost:5080. Ctrl-C stops everything it started.
 #   ConnectionStrings__Portal set -> uses that database, starts no cluster.
 #   Oidc__Authority set           -> uses that provider, starts no development provider.
+#   Smtp__Host set                -> mails through that server, starts no development mail server (smtp4dev).
 #   --replicas N (N >= 2)         -> Redis, N portal instances on loopback ports and nginx on :5080 as the
 #                                    only entry (docs/deploy.md); .data/cluster.json lists the instances.
 #   DATAKEEN_PORTAL_PORT, DATAKEEN_IDENTITY_PORT, DATAKEEN_PG_PORT -> other ports (defaults 5080, 5081, 55432).
+#   DATAKEEN_MAIL_WEB_PORT, DATAKEEN_SMTP_PORT -> the mail server's ports (defaults 5082, 2525; when unset and
+#                                    taken, free ports instead).
 #   DATAKEEN_DATA_DIR, DATAKEEN_NO_BUILD=1 -> another data directory (the cluster tests run a second copy side
 #                                    by side), no build.
 set -euo pipefail
@@ -90,6 +93,25 @@ if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
   export DemoData__Enabled="${DemoData__Enabled:-true}"
 fi
 
+# The development mail server is started once, for the single portal and for every replica alike: the
+# Smtp__* settings are exported before any instance starts.
+if [ -z "${Smtp__Host:-}" ]; then
+  MAIL_WEB_PORT="${DATAKEEN_MAIL_WEB_PORT:-5082}"
+  SMTP_PORT="${DATAKEEN_SMTP_PORT:-2525}"
+  # Default ports give way to free ones when taken (a second copy side by side, e.g. the cluster tests).
+  if [ -z "${DATAKEEN_MAIL_WEB_PORT:-}" ] && ! port_is_free "$MAIL_WEB_PORT"; then MAIL_WEB_PORT="$(free_port)"; fi
+  while [ -z "${DATAKEEN_SMTP_PORT:-}" ] && { ! port_is_free "$SMTP_PORT" || [ "$SMTP_PORT" = "$MAIL_WEB_PORT" ]; }; do
+    SMTP_PORT="$(free_port)"
+  done
+  MAIL_URL="http://localhost:$MAIL_WEB_PORT"
+  log "Starting the development mail server (smtp4dev): inbox on $MAIL_URL, SMTP on port $SMTP_PORT"
+  smtp4dev_start "$MAIL_WEB_PORT" "$SMTP_PORT" "$DATA_DIR/smtp4dev.log"
+  # Stopped with the cluster's groups (cluster_stop in cleanup); not in PIDS, so the script does not end with it.
+  CLUSTER_PGIDS+=("$SMTP4DEV_PGID")
+  export Smtp__Host=localhost Smtp__Port="$SMTP_PORT" Smtp__Security=None
+fi
+export Smtp__PortalUrl="${Smtp__PortalUrl:-$PORTAL_URL}"
+
 if [ "$REPLICAS" = 0 ]; then
   log "Starting the portal on $PORTAL_URL"
   (cd src/Datakeen.Portal && exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$PORTAL_URL") &
@@ -151,6 +173,8 @@ cat <<INFO
     member@acme.test   Member of Acme
     admin@globex.test  Admin of Globex
   Service client (POST /api/v1/keys/verify, scope datakeen.keys.verify): datakeen-gateway / datakeen-gateway-dev-secret
+
+  Mail inbox:       ${MAIL_URL:-(Smtp__Host is set: mail goes to $Smtp__Host)}
 
   Press Ctrl-C to stop.
 INFO

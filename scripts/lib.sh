@@ -117,6 +117,18 @@ ensure_chromium() {
   fi
 }
 
+# smtp4dev_start WEB_PORT SMTP_PORT LOGFILE: the development mail server (the Rnwood.Smtp4dev dotnet tool of
+# dotnet-tools.json) with its web inbox on http://localhost:WEB_PORT, in memory, in its own session (setsid);
+# its pid, also its process group id, is then in SMTP4DEV_PGID (end it with kill -- -$SMTP4DEV_PGID).
+smtp4dev_start() {
+  local web="$1" smtp="$2" logfile="$3" imap pop3
+  dotnet tool restore >/dev/null
+  imap="$(free_port)"; pop3="$(free_port)"
+  setsid dotnet smtp4dev --urls="http://localhost:$web" --smtpport="$smtp" --imapport="$imap" --pop3port="$pop3" \
+    --db= --nousersettings --hostname=localhost >"$logfile" 2>&1 </dev/null &
+  SMTP4DEV_PGID=$!
+}
+
 # Node.js (20.19 or later) and npm, for the API client tests; installed from the OS packages when missing.
 ensure_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -31,5 +31,9 @@ public sealed class ApiKey
     public DateTimeOffset? ExpiresAt { get; set; }
     public Guid? ReplacedByKeyId { get; set; }
 
+    // Set when a secret scanner found the key in public (docs/leak-reports.md), with where.
+    public DateTimeOffset? ExposedAt { get; set; }
+    public string? ExposedUrl { get; set; }
+
     public bool IsActive => RevokedAt is null;
 }

@@ -3,6 +3,7 @@ using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
+using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class ApiKeyManager(
     ApiKeySecrets secrets,
     ApiKeyVerifier verifier,
     AuditLog audit,
+    KeyMail mail,
     IOptionsMonitor<ApiKeyOptions> options,
     TimeProvider time) : IApiKeyManager
 {
@@ -98,6 +100,11 @@ public sealed class ApiKeyManager(
         }
 
         audit.Add(db, action, actor, workspaceId, target, policy == RevealPolicy.Once ? "policy=Once; erased" : $"policy={policy}");
+        if (locked.Environment == KeyEnvironment.Production)
+        {
+            await mail.SecretRevealedAsync(db, locked, actor, time.GetUtcNow(), purpose == KeyAccessPurpose.Copy ? "copied" : "revealed", ct);
+        }
+
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return KeyAccessResult.Ok(plaintext);
@@ -145,19 +152,10 @@ public sealed class ApiKeyManager(
                     "This key has already been rotated. Reload to see the current key; nothing was changed.");
             }
 
-            var now = time.GetUtcNow();
-            old.RevokedAt = now;
-            old.ExpiresAt = now + grace;
-            // The old row stops being active first, so the unique "one active key" index admits the new one.
+            var issued = await ReplaceAsync(db, old, grace, actor.UserId, revealedNow: true, ct);
+            audit.Add(db, AuditActions.KeyRotated, actor, workspaceId, TargetOf(old), RotationDetails(grace, issued));
+            await mail.KeyRotatedAsync(db, old, actor, time.GetUtcNow(), ct);
             await db.SaveChangesAsync(ct);
-
-            var issued = issuer.Issue(workspaceId, old.Environment, old.Kind, actor.UserId, revealedNow: true);
-            db.ApiKeys.Add(issued.Key);
-            old.ReplacedByKeyId = issued.Key.Id;
-            audit.Add(db, AuditActions.KeyRotated, actor, workspaceId, TargetOf(old),
-                $"grace={FormatGrace(grace)}; replacedBy={issued.Key.Id} {KeyDisplay.Hint(issued.Key.Prefix, issued.Key.LastFour)}");
-            await db.SaveChangesAsync(ct);
-            await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(workspaceId, old.Id.ToString("D")), ct);
             await transaction.CommitAsync(ct);
 
             verifier.EvictWorkspace(workspaceId);
@@ -173,6 +171,45 @@ public sealed class ApiKeyManager(
             return Rotation(KeyRotationOutcome.Stale,
                 "This key has already been rotated. Reload to see the current key; nothing was changed.");
         }
+    }
+
+    // Rotation by the portal itself (a leak report) or by Datakeen support (the rotate-key verb), inside the
+    // caller's transaction, which also writes the audit event and the mail that explain it. Locks the key; null
+    // when it is not active (already rotated or revoked): nothing is changed then. The caller commits, then
+    // calls AfterCommit.
+    public async Task<IssuedKey?> RotateOnBehalfAsync(PortalDbContext db, Guid workspaceId, Guid keyId,
+        CancellationToken ct = default)
+    {
+        var old = (await db.ApiKeys
+            .FromSql($"SELECT * FROM api_keys WHERE id = {keyId} AND workspace_id = {workspaceId} FOR UPDATE")
+            .ToListAsync(ct)).SingleOrDefault();
+        return old is { IsActive: true } ? await ReplaceAsync(db, old, TimeSpan.Zero, createdByUserId: null, revealedNow: false, ct) : null;
+    }
+
+    // This instance stops accepting the replaced key at once; the NOTIFY tells the others on commit.
+    public void AfterCommit(Guid workspaceId) => verifier.EvictWorkspace(workspaceId);
+
+    internal static string RotationDetails(TimeSpan grace, IssuedKey issued) =>
+        $"grace={FormatGrace(grace)}; replacedBy={issued.Key.Id} {KeyDisplay.Hint(issued.Key.Prefix, issued.Key.LastFour)}";
+
+    // The old key (locked, active) stops being active and a new one takes its place; the change is announced
+    // to every instance when the caller's transaction commits.
+    // revealedNow: the new plaintext is shown to the caller (a user's rotation); otherwise nobody has seen it
+    // yet, and the workspace's admins reveal it on the tab under the reveal policy.
+    private async Task<IssuedKey> ReplaceAsync(PortalDbContext db, ApiKey old, TimeSpan grace, Guid? createdByUserId,
+        bool revealedNow, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        old.RevokedAt = now;
+        old.ExpiresAt = now + grace;
+        // The old row stops being active first, so the unique "one active key" index admits the new one.
+        await db.SaveChangesAsync(ct);
+
+        var issued = issuer.Issue(old.WorkspaceId, old.Environment, old.Kind, createdByUserId, revealedNow);
+        db.ApiKeys.Add(issued.Key);
+        old.ReplacedByKeyId = issued.Key.Id;
+        await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(old.WorkspaceId, old.Id.ToString("D")), ct);
+        return issued;
     }
 
     private ApiKeyView ToView(ApiKey key, WorkspaceRole role)
@@ -194,7 +231,7 @@ public sealed class ApiKeyManager(
 
     private static bool IsUsable(ApiKey key, DateTimeOffset now) => key.RevokedAt is null || key.ExpiresAt > now;
 
-    private static string TargetOf(ApiKey key) => $"{key.Id} {KeyDisplay.Hint(key.Prefix, key.LastFour)}";
+    internal static string TargetOf(ApiKey key) => $"{key.Id} {KeyDisplay.Hint(key.Prefix, key.LastFour)}";
 
     private static string FormatGrace(TimeSpan grace) => grace == TimeSpan.Zero ? "immediate" : grace.ToString("c");
 

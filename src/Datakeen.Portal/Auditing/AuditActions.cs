@@ -11,4 +11,5 @@ public static class AuditActions
     public const string KeyRotated = "key.rotated";
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
+    public const string KeyLeakReported = "key.leak_reported";
 }

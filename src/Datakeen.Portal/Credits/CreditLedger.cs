@@ -3,6 +3,7 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
+using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -17,7 +18,8 @@ public sealed class CreditLedger(
     IDbContextFactory<PortalDbContext> contexts,
     NpgsqlDataSource dataSource,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    CreditAlerts? alerts = null)
 {
     public const int MaxConsumeAmount = 100;
 
@@ -113,16 +115,28 @@ public sealed class CreditLedger(
 
         // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
         await consume.PrepareAsync(ct);
-        await using var reader = await consume.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        long balance;
+        await using (var reader = await consume.ExecuteReaderAsync(ct))
         {
-            activity?.SetTag("datakeen.outcome", "insufficient");
-            return ConsumeResult.Insufficient(command);
+            if (!await reader.ReadAsync(ct))
+            {
+                activity?.SetTag("datakeen.outcome", "insufficient");
+                return ConsumeResult.Insufficient(command);
+            }
+
+            balance = reader.GetInt64(0);
         }
 
         PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
         activity?.SetTag("datakeen.outcome", "consumed");
-        return ConsumeResult.Consumed(command, entryId, reader.GetInt64(0));
+
+        // A cheap follow-up, only for the one debit that crossed a threshold (test credits low or gone).
+        if (alerts is not null && CreditAlerts.Crossed(command.Environment, command.Amount, balance))
+        {
+            await alerts.OnCrossedAsync(command.WorkspaceId, command.Amount, balance, CancellationToken.None);
+        }
+
+        return ConsumeResult.Consumed(command, entryId, balance);
     }
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.

@@ -135,7 +135,7 @@ public static class GrantCreditsVerb
 
     // appsettings.json next to the assembly, then appsettings.{Environment}.json, then environment variables,
     // as the web host reads them.
-    private static IConfiguration LoadConfiguration()
+    internal static IConfiguration LoadConfiguration()
     {
         var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
             ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")

@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.SecretScanning;
 using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Infrastructure;
@@ -32,6 +33,9 @@ public static class ApiErrors
     public static readonly ApiError InsufficientScope = new(ServiceApiProblems.InsufficientScopeCode, 403, "Insufficient scope",
         "The service token is valid but lacks the scope `datakeen.keys.verify`.",
         "Request the token with `scope=datakeen.keys.verify`, from a client that is allowed that scope.");
+    public static readonly ApiError InvalidSignature = new(LeakReportEndpoints.InvalidSignature, 401, "Invalid signature",
+        "A leak report (`POST /api/v1/secret-scanning/github`) came without a valid GitHub signature: the `Github-Public-Key-Identifier` or `Github-Public-Key-Signature` header is missing, names a key GitHub does not list, or the signature does not match the exact body. Nothing was changed.",
+        "Only GitHub secret scanning calls this operation: send the body exactly as signed, with both headers, signed (ECDSA P-256/SHA-256, base64 DER) by a current key of GitHub's secret-scanning key list.");
 
     public static readonly ApiError InsufficientCredits = new(CreditProblems.InsufficientCredits, 402, "Insufficient credits",
         "The balance of the key's environment is below the requested amount. Nothing was debited.",
@@ -83,8 +87,8 @@ public static class ApiErrors
 
     public static IReadOnlyList<ApiError> All { get; } =
     [
-        InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InvalidServiceToken, InsufficientCredits, PublicKeyNotAllowed, Forbidden,
-        InsufficientScope, NotFound,
+        InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InvalidServiceToken, InvalidSignature, InsufficientCredits,
+        PublicKeyNotAllowed, Forbidden, InsufficientScope, NotFound,
         MethodNotAllowed, IdempotencyConflict, PayloadTooLarge, UnsupportedMediaType, IdempotencyKeyReused, RateLimited,
         InternalError, ServiceUnavailable,
     ];

@@ -28,6 +28,8 @@ public static class ApiOpenApi
                       "idempotent on the `Idempotency-Key` header.",
         ["Service API"] = "For Datakeen's own backends: verify a customer's key and charge its environment, authenticated by a " +
                           "client-credentials access token (scope `datakeen.keys.verify`), never by a customer key.",
+        ["Secret scanning"] = "Leak reports from GitHub secret scanning, signed by GitHub (not called with a Datakeen key): " +
+                              "a leaked Test secret is replaced at once, a Production secret is marked exposed.",
     };
 
     public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder, params ApiError[] errors) =>

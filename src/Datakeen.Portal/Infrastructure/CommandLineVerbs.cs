@@ -1,3 +1,4 @@
+using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 
 namespace Datakeen.Portal.Infrastructure;
@@ -8,6 +9,7 @@ public static class CommandLineVerbs
     private static readonly Dictionary<string, Func<string[], Task<int>>> Verbs = new(StringComparer.Ordinal)
     {
         [GrantCreditsVerb.Name] = GrantCreditsVerb.RunAsync,
+        [RotateKeyVerb.Name] = RotateKeyVerb.RunAsync,
     };
 
     public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.SecretScanning;
 using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Infrastructure;
@@ -26,6 +27,7 @@ public static class PortalApi
         api.MapApiKeyEndpoints();
         api.MapCreditEndpoints();
         api.MapKeyVerifyEndpoint();
+        api.MapLeakReportEndpoints();
         return app;
     }
 }

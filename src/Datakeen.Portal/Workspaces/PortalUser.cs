@@ -11,4 +11,7 @@ public sealed class PortalUser
     public string? DisplayName { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSignInAt { get; set; }
+
+    // Admins may mute notices (credits low or out); security mail is always sent.
+    public bool MuteNonSecurityMail { get; set; }
 }

@@ -89,7 +89,9 @@ public sealed class ApiErrorReferenceTests(PortalDatabaseFixture database) : ICl
         Assert.All(root.GetProperty("servers").EnumerateArray(), s => Assert.DoesNotMatch("/$", s.GetProperty("url").GetString()!));
         Assert.All(root.GetProperty("tags").EnumerateArray(), t => Assert.False(string.IsNullOrEmpty(t.GetProperty("description").GetString())));
         var paths = root.GetProperty("paths").EnumerateObject().ToList();
-        Assert.Equal(["/api/v1/credits", "/api/v1/credits/consume", "/api/v1/keys/verify", "/api/v1/whoami"], paths.Select(p => p.Name).Order());
+        Assert.Equal([
+            "/api/v1/credits", "/api/v1/credits/consume", "/api/v1/keys/verify", "/api/v1/secret-scanning/github", "/api/v1/whoami",
+        ], paths.Select(p => p.Name).Order());
 
         var schemas = root.GetProperty("components").GetProperty("schemas");
         foreach (var (schema, property) in new[]

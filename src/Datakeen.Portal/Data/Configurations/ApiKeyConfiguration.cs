@@ -20,6 +20,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Prefix).HasMaxLength(16);
         builder.Property(k => k.LastFour).HasMaxLength(4);
         builder.Property(k => k.PublicValue).HasMaxLength(64);
+        builder.Property(k => k.ExposedUrl).HasMaxLength(Datakeen.Portal.SecretScanning.LeakReportRequest.MaxUrlLength);
         builder.Ignore(k => k.IsActive);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(k => k.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
 

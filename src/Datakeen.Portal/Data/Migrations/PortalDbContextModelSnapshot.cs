@@ -52,6 +52,15 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<DateTimeOffset?>("ExposedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("exposed_at");
+
+                    b.Property<string>("ExposedUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("exposed_url");
+
                     b.Property<DateTimeOffset?>("FirstRevealedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_revealed_at");
@@ -358,6 +367,159 @@ namespace Datakeen.Portal.Data.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("Datakeen.Portal.Notifications.OutboxEmail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<Guid?>("RecipientUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recipient_user_id");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("to_address");
+
+                    b.Property<Guid?>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_emails");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_emails_due")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("WorkspaceId")
+                        .HasDatabaseName("ix_outbox_emails_workspace_id");
+
+                    b.HasIndex("DedupKey", "ToAddress")
+                        .IsUnique()
+                        .HasDatabaseName("ux_outbox_emails_dedup")
+                        .HasFilter("dedup_key IS NOT NULL");
+
+                    b.ToTable("outbox_emails", (string)null);
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.SecretScanning.LeakReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("label");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("token_hash")
+                        .IsFixedLength();
+
+                    b.Property<string>("TokenType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("token_type");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.Property<Guid?>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_leak_reports");
+
+                    b.HasIndex("ApiKeyId")
+                        .HasDatabaseName("ix_leak_reports_api_key_id");
+
+                    b.HasIndex("WorkspaceId")
+                        .HasDatabaseName("ix_leak_reports_workspace_id");
+
+                    b.HasIndex("TokenHash", "Url")
+                        .IsUnique()
+                        .HasDatabaseName("ux_leak_reports_token_url");
+
+                    b.ToTable("leak_reports", (string)null);
+                });
+
             modelBuilder.Entity("Datakeen.Portal.Usage.KeyUsageDay", b =>
                 {
                     b.Property<Guid>("KeyId")
@@ -477,6 +639,10 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Property<DateTimeOffset>("LastSignInAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_sign_in_at");
+
+                    b.Property<bool>("MuteNonSecurityMail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mute_non_security_mail");
 
                     b.Property<string>("Subject")
                         .IsRequired()
@@ -598,6 +764,24 @@ namespace Datakeen.Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_idempotency_records_workspaces_workspace_id");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Notifications.OutboxEmail", b =>
+                {
+                    b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_emails_workspaces_workspace_id");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.SecretScanning.LeakReport", b =>
+                {
+                    b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_leak_reports_workspaces_workspace_id");
                 });
 
             modelBuilder.Entity("Datakeen.Portal.Usage.KeyUsageDay", b =>

@@ -1,0 +1,15 @@
+namespace Datakeen.Portal.Notifications;
+
+public static class NotificationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.SectionName));
+        services.AddSingleton<AdminMail>();
+        services.AddSingleton<KeyMail>();
+        services.AddSingleton<CreditAlerts>();
+        services.AddSingleton<MailPreferences>();
+        services.AddHostedService<OutboxSender>();
+        return services;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace Datakeen.Portal.SecretScanning;
+
+// GitHub's secret-scanning public keys ({ "public_keys": [ { "key_identifier", "key" (PEM), "is_current" } ] }),
+// fetched once and cached; a signature by an identifier not in the cache refetches the list once.
+public sealed class GitHubPublicKeys(
+    IHttpClientFactory httpClients,
+    IOptionsMonitor<SecretScanningOptions> options,
+    TimeProvider time,
+    ILogger<GitHubPublicKeys> logger)
+{
+    public const string HttpClientName = "github-secret-scanning";
+
+    private readonly SemaphoreSlim _fetchGate = new(1, 1);
+    private volatile IReadOnlyDictionary<string, string> _pemById = new Dictionary<string, string>();
+    private DateTimeOffset? _fetchedAt;
+
+    // The PEM of the key with this identifier, or null when GitHub does not list it.
+    public async Task<string?> FindAsync(string keyIdentifier, CancellationToken ct)
+    {
+        if (_pemById.TryGetValue(keyIdentifier, out var pem))
+        {
+            return pem;
+        }
+
+        await _fetchGate.WaitAsync(ct);
+        try
+        {
+            if (_pemById.TryGetValue(keyIdentifier, out pem))
+            {
+                return pem;
+            }
+
+            var settings = options.CurrentValue.GitHub;
+            if (_fetchedAt is { } last && time.GetUtcNow() - last < settings.MinRefetchInterval)
+            {
+                return null;
+            }
+
+            _fetchedAt = time.GetUtcNow();
+            _pemById = await FetchAsync(settings, ct) ?? _pemById;
+            return _pemById.GetValueOrDefault(keyIdentifier);
+        }
+        finally
+        {
+            _fetchGate.Release();
+        }
+    }
+
+    public static bool Verify(string pem, ReadOnlySpan<byte> body, ReadOnlySpan<byte> derSignature)
+    {
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportFromPem(pem);
+            return key.VerifyData(body, derSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>?> FetchAsync(GitHubSecretScanningOptions settings, CancellationToken ct)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, settings.PublicKeysUrl);
+            request.Headers.UserAgent.ParseAdd("Datakeen-Portal");
+            request.Headers.Accept.ParseAdd("application/json");
+            if (!string.IsNullOrEmpty(settings.Token))
+            {
+                request.Headers.Authorization = new("Bearer", settings.Token);
+            }
+
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, ct);
+            response.EnsureSuccessStatusCode();
+            var list = await response.Content.ReadFromJsonAsync<PublicKeyList>(ct);
+            return (list?.PublicKeys ?? [])
+                .Where(k => !string.IsNullOrEmpty(k.KeyIdentifier) && !string.IsNullOrEmpty(k.Key))
+                .GroupBy(k => k.KeyIdentifier!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Key!, StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException or NotSupportedException)
+        {
+            // Keep what was cached: a report signed by a known key still verifies.
+            logger.LogWarning("Fetching GitHub's secret-scanning public keys failed: {ExceptionType}: {Message}", ex.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
+    private sealed record PublicKeyList([property: JsonPropertyName("public_keys")] List<PublicKeyEntry>? PublicKeys);
+
+    private sealed record PublicKeyEntry(
+        [property: JsonPropertyName("key_identifier")] string? KeyIdentifier,
+        [property: JsonPropertyName("key")] string? Key,
+        [property: JsonPropertyName("is_current")] bool IsCurrent);
+}
