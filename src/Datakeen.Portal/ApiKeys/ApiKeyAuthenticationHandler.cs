@@ -25,23 +25,25 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var client = ClientOf(Context);
-        if (rateLimits.IsClientBlocked(client, out var blockedFor))
-        {
-            _retryAfter = blockedFor;
-            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
-        }
-
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
         {
             return AuthenticateResult.NoResult();
         }
 
+        // A valid key always passes, whatever the address did before: behind a shared NAT or proxy one
+        // guesser must not lock out every customer. The failure limit refuses only further bad keys.
         var candidate = ExtractBearer(headers);
         var key = candidate is { } token ? await verifier.VerifyAsync(token, Context.RequestAborted) : null;
         if (key is null)
         {
+            var client = ClientOf(Context);
+            if (rateLimits.IsClientBlocked(client, out var blockedFor))
+            {
+                _retryAfter = blockedFor;
+                return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
+            }
+
             rateLimits.RecordFailure(client);
             return AuthenticateResult.Fail(ApiKeyProblems.InvalidApiKey);
         }

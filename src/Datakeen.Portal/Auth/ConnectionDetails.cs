@@ -1,3 +1,5 @@
+using Datakeen.Portal.Infrastructure;
+
 namespace Datakeen.Portal.Auth;
 
 // Where a request came from, as recorded in audit events.
@@ -7,9 +9,10 @@ public sealed record ConnectionDetails(string? IpAddress, string? UserAgent)
 
     public static ConnectionDetails From(HttpContext http)
     {
+        // Sanitized after cutting: the cut may split a surrogate pair.
         var userAgent = http.Request.Headers.UserAgent.ToString();
         return new ConnectionDetails(
             http.Connection.RemoteIpAddress?.ToString(),
-            string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]);
+            string.IsNullOrEmpty(userAgent) ? null : StorableText.Sanitize(userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]));
     }
 }

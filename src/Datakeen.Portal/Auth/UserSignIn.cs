@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auth;
@@ -17,16 +18,20 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
     public async Task<Guid> RecordAsync(string issuer, ClaimsPrincipal principal, ConnectionDetails? connection,
         CancellationToken ct = default)
     {
-        var subject = principal.FindFirst(PortalClaims.Subject)?.Value;
+        // Claims of the provider are not refused over characters PostgreSQL cannot store: they are cleaned.
+        issuer = StorableText.Sanitize(issuer)!;
+        var subject = StorableText.Sanitize(principal.FindFirst(PortalClaims.Subject)?.Value);
         if (string.IsNullOrEmpty(issuer) || string.IsNullOrEmpty(subject))
         {
             throw new InvalidOperationException("The identity token has no issuer or subject.");
         }
 
-        var email = Truncate(principal.FindFirst(PortalClaims.Email)?.Value?.Trim(), MaxEmailLength);
+        // An address that needs cleaning is no address to send invitations to.
+        var rawEmail = principal.FindFirst(PortalClaims.Email)?.Value?.Trim();
+        var email = rawEmail is not null && StorableText.IsStorable(rawEmail) ? Truncate(rawEmail, MaxEmailLength) : null;
         var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
             StringComparison.OrdinalIgnoreCase);
-        var name = Truncate(principal.FindFirst(PortalClaims.Name)?.Value?.Trim(), MaxNameLength);
+        var name = Truncate(StorableText.Sanitize(principal.FindFirst(PortalClaims.Name)?.Value?.Trim()), MaxNameLength);
         var now = time.GetUtcNow();
 
         await using var db = await contextFactory.CreateDbContextAsync(ct);
@@ -68,6 +73,17 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
         return id;
     }
 
-    private static string? Truncate(string? value, int max) =>
-        string.IsNullOrEmpty(value) ? null : value[..Math.Min(value.Length, max)];
+    // Never cuts a surrogate pair in two (half of one is a lone surrogate PostgreSQL cannot store).
+    private static string? Truncate(string? value, int max)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (value.Length <= max)
+        {
+            return value;
+        }
+        return value[..(char.IsHighSurrogate(value[max - 1]) ? max - 1 : max)];
+    }
 }

@@ -3,6 +3,7 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -39,6 +40,10 @@ public sealed class WorkspaceCreator(
         if (trimmed.Length > MaxNameLength)
         {
             return $"A workspace name has at most {MaxNameLength} characters.";
+        }
+        if (!StorableText.IsStorable(trimmed))
+        {
+            return "A workspace name cannot contain NUL characters or unpaired surrogates.";
         }
         return trimmed.Any(char.IsControl) ? "A workspace name cannot contain control characters." : null;
     }

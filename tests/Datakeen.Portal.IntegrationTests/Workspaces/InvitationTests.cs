@@ -52,6 +52,27 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
         Assert.Equal("new@example.test", (await db.Users.SingleAsync(u => u.Id == first)).Email);
     }
 
+    [Fact]
+    public async Task A_provider_display_name_or_email_PostgreSQL_cannot_store_does_not_break_sign_in()
+    {
+        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
+        var person = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim(PortalClaims.Subject, Guid.NewGuid().ToString("N")),
+            new Claim(PortalClaims.Email, "nul\u0000@example.test"),
+            new Claim(PortalClaims.EmailVerified, "true", ClaimValueTypes.Boolean),
+            new Claim(PortalClaims.Name, "Ada\u0000 \ud800Lovelace " + new string('x', 198) + "\ud83d\ude00"),
+        ], "test"));
+
+        var id = await signIn.RecordAsync("https://issuer.test/", person, null);
+
+        await using var db = database.CreateDbContext();
+        var user = await db.Users.SingleAsync(u => u.Id == id);
+        Assert.Null(user.Email);
+        Assert.StartsWith("Ada \ufffdLovelace xxx", user.DisplayName);
+        Assert.False(char.IsHighSurrogate(user.DisplayName![^1]));
+    }
+
     private async Task<Guid> CreateWorkspaceInvitingAsync(string email)
     {
         await using var db = database.CreateDbContext();

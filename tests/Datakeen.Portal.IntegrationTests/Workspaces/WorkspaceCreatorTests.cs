@@ -112,6 +112,23 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
         Assert.False(await db.Memberships.AnyAsync(m => m.UserId == actor.UserId));
     }
 
+    // Text PostgreSQL cannot store is a validation message, never a database error (xunit data cannot carry
+    // lone surrogates, hence a loop).
+    [Fact]
+    public async Task A_name_with_a_NUL_or_an_unpaired_surrogate_is_refused_with_a_clear_message()
+    {
+        await using var db = database.CreateDbContext();
+        var actor = await WorkspaceTestUsers.CreateAsync(db);
+
+        foreach (var name in new[] { "a\u0000b", "a\ud800b", "a\udc00", "\ud83d" })
+        {
+            var result = await CreateAsync(actor, name);
+            Assert.Equal("A workspace name cannot contain NUL characters or unpaired surrogates.", result.Error);
+        }
+
+        Assert.True((await CreateAsync(actor, "Emoji \ud83d\ude00 works")).Succeeded);
+    }
+
     [Fact]
     public async Task A_name_over_100_characters_is_refused()
     {
