@@ -50,6 +50,8 @@ fi
 log "Building"
 dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# The key ring's certificate (created by the portal in Development when missing); never in the database.
+export DataProtection__CertificatePath="${DataProtection__CertificatePath:-$ROOT/.data/dataprotection-dev.pfx}"
 
 if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
   dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null

@@ -17,6 +17,7 @@ if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddPortalData(builder.Configuration);
+builder.Services.AddEncryptedKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddChangeFeed();
 builder.Services.AddAuditing();
 builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);
