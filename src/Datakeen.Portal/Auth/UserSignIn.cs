@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Datakeen.Portal.Auth;
 
 // Runs once per successful OpenID Connect sign-in: records the person keyed by (issuer, subject) and
-// attaches the invitations waiting for their email address, but only when the provider asserts that
+// attaches the operator's invitations waiting for their email address, but only when the provider asserts that
 // the address is verified (otherwise anyone could claim an invitation by typing an address).
 public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog, TimeProvider time,
     ILogger<UserSignIn> logger)
@@ -50,10 +50,12 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
 
         if (emailVerified && !string.IsNullOrEmpty(email))
         {
-            // Skips a workspace where the user is already a member (the pending invitation stays unused).
+            // Only invitations of the operator (demo data, invited_by_user_id NULL) attach here; an invitation
+            // sent by a person waits on /invitations for Accept (Workspaces/Invitations.cs), so nobody lands in a
+            // look-alike workspace without choosing to. Skips a workspace where the user is already a member.
             var attached = await db.Database.SqlQuery<Guid>($"""
                 UPDATE memberships m SET user_id = {id}
-                WHERE m.user_id IS NULL AND lower(m.invited_email) = lower({email})
+                WHERE m.user_id IS NULL AND m.invited_by_user_id IS NULL AND lower(m.invited_email) = lower({email})
                   AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.workspace_id = m.workspace_id AND x.user_id = {id})
                 RETURNING m.workspace_id AS "Value"
                 """).ToListAsync(ct);

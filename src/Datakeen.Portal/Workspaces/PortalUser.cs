@@ -11,4 +11,7 @@ public sealed class PortalUser
     public string? DisplayName { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSignInAt { get; set; }
+
+    // Where `/` takes this user: the workspace they opened last.
+    public Guid? LastWorkspaceId { get; set; }
 }

@@ -82,9 +82,9 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
         db.Memberships.Add(new Membership
         {
             Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, InvitedEmail = normalized, Role = role,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = time.GetUtcNow(), InvitedByUserId = actor.UserId,
         });
-        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, Truncate(normalized), $"role: {role}; pending sign-in");
+        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, Truncate(normalized), $"role: {role}; pending acceptance");
         try
         {
             await db.SaveChangesAsync(ct);

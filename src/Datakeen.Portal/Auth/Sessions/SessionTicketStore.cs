@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Datakeen.Portal.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Datakeen.Portal.Auth.Sessions;
+
+// Server-side sessions for the cookie handler: the cookie carries only the session id (inside its usual
+// Data Protection envelope); the ticket lives in user_sessions, encrypted. Signing out revokes the row, so
+// a copy of the cookie replayed later finds nothing; idle and absolute lifetimes are checked on every read.
+public sealed class SessionTicketStore(
+    IDbContextFactory<PortalDbContext> contextFactory,
+    IDataProtectionProvider dataProtection,
+    UserSessions sessions,
+    IOptionsMonitor<SessionOptions> options,
+    TimeProvider time,
+    ILogger<SessionTicketStore> logger) : ITicketStore
+{
+    // Set by the sign-in callback of a re-authentication (step-up): the new ticket replaces the one of this
+    // session instead of starting another, so the user's other tabs stay signed in.
+    internal const string ReauthenticatedSessionItem = "Datakeen.ReauthenticatedSession";
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Datakeen.Sessions.Ticket.v1");
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null, CancellationToken.None);
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) =>
+        StoreAsync(ticket, null, cancellationToken);
+
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        var principal = ticket.Principal;
+        var userId = principal.GetUserId()
+            ?? throw new InvalidOperationException("A session needs the portal user id claim.");
+        var now = time.GetUtcNow();
+        var authenticatedAt = AuthTimeOf(principal) ?? now;
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+
+        if (httpContext?.Items[ReauthenticatedSessionItem] is Guid existing)
+        {
+            SetSessionClaim(principal, existing);
+            var updated = await db.UserSessions
+                .Where(s => s.Id == existing && s.UserId == userId && s.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.Ticket, Protect(ticket))
+                    .SetProperty(s => s.AuthenticatedAt, authenticatedAt)
+                    .SetProperty(s => s.LastSeenAt, now), cancellationToken);
+            if (updated == 1)
+            {
+                return existing.ToString("N");
+            }
+        }
+
+        var id = Guid.NewGuid(); // random (v4): the id is a bearer credential inside the cookie
+        SetSessionClaim(principal, id);
+        var connection = httpContext is null ? null : ConnectionDetails.From(httpContext);
+        db.UserSessions.Add(new UserSession
+        {
+            Id = id,
+            UserId = userId,
+            Ticket = Protect(ticket),
+            ProviderSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value,
+            Issuer = principal.FindFirst(PortalClaims.Issuer)?.Value,
+            AuthenticatedAt = authenticatedAt,
+            CreatedAt = now,
+            LastSeenAt = now,
+            IpAddress = connection?.IpAddress,
+            UserAgent = connection?.UserAgent,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return id.ToString("N");
+    }
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null, CancellationToken.None);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) =>
+        RenewAsync(key, ticket, null, cancellationToken);
+
+    public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Ticket, Protect(ticket)).SetProperty(s => s.LastSeenAt, now),
+                cancellationToken);
+    }
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null, CancellationToken.None);
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) =>
+        RetrieveAsync(key, null, cancellationToken);
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id))
+        {
+            return null;
+        }
+
+        var (idleSince, createdSince) = sessions.Bounds();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.UserSessions.AsNoTracking()
+            .Where(s => s.Id == id && s.RevokedAt == null && s.LastSeenAt > idleSince && s.CreatedAt > createdSince)
+            .Select(s => new { s.Ticket, s.LastSeenAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (now - row.LastSeenAt >= options.CurrentValue.LastSeenResolution)
+        {
+            await db.UserSessions.Where(s => s.Id == id)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+        }
+
+        try
+        {
+            return TicketSerializer.Default.Deserialize(_protector.Unprotect(row.Ticket));
+        }
+        catch (CryptographicException ex)
+        {
+            logger.LogWarning("Session {SessionId} cannot be decrypted ({Message}); it is treated as ended", id, ex.Message);
+            return null;
+        }
+    }
+
+    public Task RemoveAsync(string key) => RemoveAsync(key, null, CancellationToken.None);
+
+    public Task RemoveAsync(string key, CancellationToken cancellationToken) => RemoveAsync(key, null, cancellationToken);
+
+    public async Task RemoveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id) ||
+            (httpContext?.Items[ReauthenticatedSessionItem] is Guid reauthenticated && reauthenticated == id))
+        {
+            return;
+        }
+
+        await sessions.RevokeAsync(id, cancellationToken);
+    }
+
+    private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
+
+    private static void SetSessionClaim(ClaimsPrincipal principal, Guid id)
+    {
+        var identity = (ClaimsIdentity)principal.Identity!;
+        foreach (var claim in identity.FindAll(PortalClaims.SessionId).ToList())
+        {
+            identity.RemoveClaim(claim);
+        }
+        identity.AddClaim(new Claim(PortalClaims.SessionId, id.ToString("N")));
+    }
+
+    private static DateTimeOffset? AuthTimeOf(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirst(PortalClaims.AuthTime)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+}
