@@ -146,7 +146,6 @@ public static class AuthServiceCollectionExtensions
             var userId = await signIn.RecordAsync(issuer, context.Principal!, ConnectionDetails.From(context.HttpContext),
                 context.HttpContext.RequestAborted);
             ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(PortalClaims.UserId, userId.ToString()));
-            ProviderLogout.OnSignedIn(context, userId);
         };
         options.Events.OnRemoteSignOut = ProviderLogout.OnRemoteSignOut;
 

@@ -16,10 +16,9 @@ public static class PortalClaims
     // The server-side session (Auth/Sessions) this principal belongs to.
     public const string SessionId = "datakeen_session_id";
 
-    // Of the provider's identity token: when the person last entered credentials, their provider session, the issuer.
+    // Of the provider's identity token: when the person last entered credentials, and their provider session.
     public const string AuthTime = "auth_time";
     public const string ProviderSessionId = "sid";
-    public const string Issuer = "iss";
 
     public static Guid? GetUserId(this ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirst(UserId)?.Value, out var id) ? id : null;

@@ -21,10 +21,6 @@ public sealed class SessionTicketStore(
     TimeProvider time,
     ILogger<SessionTicketStore> logger) : ITicketStore
 {
-    // Set by the sign-in callback of a re-authentication (step-up): the new ticket replaces the one of this
-    // session instead of starting another, so the user's other tabs stay signed in.
-    internal const string ReauthenticatedSessionItem = "Datakeen.ReauthenticatedSession";
-
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Datakeen.Sessions.Ticket.v1");
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null, CancellationToken.None);
@@ -40,22 +36,6 @@ public sealed class SessionTicketStore(
         var now = time.GetUtcNow();
         var authenticatedAt = AuthTimeOf(principal) ?? now;
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-
-        if (httpContext?.Items[ReauthenticatedSessionItem] is Guid existing)
-        {
-            SetSessionClaim(principal, existing);
-            var updated = await db.UserSessions
-                .Where(s => s.Id == existing && s.UserId == userId && s.RevokedAt == null)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.Ticket, Protect(ticket))
-                    .SetProperty(s => s.AuthenticatedAt, authenticatedAt)
-                    .SetProperty(s => s.LastSeenAt, now), cancellationToken);
-            if (updated == 1)
-            {
-                return existing.ToString("N");
-            }
-        }
-
         var id = Guid.NewGuid(); // random (v4): the id is a bearer credential inside the cookie
         SetSessionClaim(principal, id);
         var connection = httpContext is null ? null : ConnectionDetails.From(httpContext);
@@ -65,7 +45,8 @@ public sealed class SessionTicketStore(
             UserId = userId,
             Ticket = Protect(ticket),
             ProviderSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value,
-            Issuer = principal.FindFirst(PortalClaims.Issuer)?.Value,
+            // As recorded at sign-in from the identity token (the `iss` claim itself is not kept in the principal).
+            Issuer = await db.Users.Where(u => u.Id == userId).Select(u => u.Issuer).SingleAsync(cancellationToken),
             AuthenticatedAt = authenticatedAt,
             CreatedAt = now,
             LastSeenAt = now,
@@ -81,18 +62,47 @@ public sealed class SessionTicketStore(
     public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) =>
         RenewAsync(key, ticket, null, cancellationToken);
 
+    // Called for a sliding refresh of the cookie, and for a sign-in in a browser whose session is still live:
+    // a re-authentication (step-up) keeps its session, with the new ticket and the fresh auth_time, so the
+    // user's other tabs stay signed in. Someone else signing in there takes the session over as a new one.
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParseExact(key, "N", out var id))
+        if (!Guid.TryParseExact(key, "N", out var id) || ticket.Principal.GetUserId() is not { } userId)
         {
             return;
         }
 
+        var principal = ticket.Principal;
+        SetSessionClaim(principal, id);
         var now = time.GetUtcNow();
+        var authenticatedAt = AuthTimeOf(principal);
+        var providerSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value;
+        var protectedTicket = Protect(ticket);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Ticket, Protect(ticket)).SetProperty(s => s.LastSeenAt, now),
-                cancellationToken);
+        var owner = await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null).Select(s => (Guid?)s.UserId)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (owner == userId)
+        {
+            await db.UserSessions.Where(s => s.Id == id && s.UserId == userId && s.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.Ticket, protectedTicket)
+                    .SetProperty(s => s.LastSeenAt, now)
+                    .SetProperty(s => s.AuthenticatedAt, s => authenticatedAt ?? s.AuthenticatedAt)
+                    .SetProperty(s => s.ProviderSessionId, s => providerSessionId ?? s.ProviderSessionId), cancellationToken);
+        }
+        else if (owner is not null)
+        {
+            var issuer = await db.Users.Where(u => u.Id == userId).Select(u => u.Issuer).SingleAsync(cancellationToken);
+            await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.UserId, userId)
+                    .SetProperty(s => s.Ticket, protectedTicket)
+                    .SetProperty(s => s.CreatedAt, now)
+                    .SetProperty(s => s.LastSeenAt, now)
+                    .SetProperty(s => s.AuthenticatedAt, authenticatedAt ?? now)
+                    .SetProperty(s => s.ProviderSessionId, providerSessionId)
+                    .SetProperty(s => s.Issuer, issuer), cancellationToken);
+        }
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null, CancellationToken.None);
@@ -142,8 +152,7 @@ public sealed class SessionTicketStore(
 
     public async Task RemoveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParseExact(key, "N", out var id) ||
-            (httpContext?.Items[ReauthenticatedSessionItem] is Guid reauthenticated && reauthenticated == id))
+        if (!Guid.TryParseExact(key, "N", out var id))
         {
             return;
         }

@@ -68,6 +68,17 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contextFacto
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct);
     }
 
+    // Front-channel logout: ends this browser's session only when the provider names its own session of it.
+    public async Task<bool> RevokeForProviderSessionAsync(Guid sessionId, string issuer, string providerSessionId,
+        CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await contextFactory.CreateDbContextAsync(ct);
+        return await db.UserSessions
+            .Where(s => s.Id == sessionId && s.RevokedAt == null && s.Issuer == issuer && s.ProviderSessionId == providerSessionId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct) == 1;
+    }
+
     // Provider-initiated logout: the sessions of that provider session (sid), or of that subject when no sid is given.
     public async Task<int> RevokeByProviderAsync(string issuer, string? providerSessionId, string? subject, CancellationToken ct = default)
     {
