@@ -55,16 +55,9 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         usage.Record(key.KeyId);
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ApiKeyClaims.WorkspaceId, key.WorkspaceId.ToString("D")),
-            new Claim(ApiKeyClaims.WorkspaceName, key.WorkspaceName),
-            new Claim(ApiKeyClaims.WorkspaceSlug, key.WorkspaceSlug),
-            new Claim(ApiKeyClaims.Environment, ApiKeyClaims.EnvironmentValue(key.Environment)),
-            new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind)),
-            new Claim(ApiKeyClaims.KeyId, key.KeyId.ToString("D")),
-            new Claim(ApiKeyClaims.KeyHint, key.Hint),
-        ], Scheme.Name);
+        // The endpoint reads the key itself (ApiKeyCaller); the principal carries what the policies need.
+        Context.SetVerifiedKey(key);
+        var identity = new ClaimsIdentity([new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind))], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
@@ -84,7 +77,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     // The only API-key requirement beyond authentication is "secret key"; anything else refused is a plain 403.
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        (Context.User.GetApiKeyIdentity()?.Kind == KeyKind.Secret
+        (Context.FindVerifiedKey()?.Kind == KeyKind.Secret
             ? ApiKeyProblems.Forbidden()
             : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
 

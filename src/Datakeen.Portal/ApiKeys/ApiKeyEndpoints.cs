@@ -31,12 +31,7 @@ public static class ApiKeyEndpoints
 
     private static IResult WhoAmI(HttpContext context)
     {
-        var key = context.User.GetApiKeyIdentity();
-        if (key is null)
-        {
-            return ApiKeyProblems.Unauthorized();
-        }
-
+        var key = context.GetVerifiedKey();
         return TypedResults.Ok(new WhoAmIResponse(
             new WhoAmIWorkspace(key.WorkspaceId, key.WorkspaceName, key.WorkspaceSlug),
             ApiKeyClaims.EnvironmentValue(key.Environment),

@@ -22,9 +22,6 @@ public sealed class ApiKeyManager(
     StepUp stepUp,
     TimeProvider time) : IApiKeyManager
 {
-    public static readonly IReadOnlyList<TimeSpan> AllowedGracePeriods =
-        [TimeSpan.FromHours(1), TimeSpan.FromHours(24), TimeSpan.FromDays(7)];
-
     private const string NotFoundMessage = "This key does not exist.";
     private const string RotateToGetANewOne =
         "This secret key can no longer be shown: only its hash is kept. Rotate it to get a new one.";
@@ -32,7 +29,7 @@ public sealed class ApiKeyManager(
     public async Task<IReadOnlyList<ApiKeyView>> ListAsync(Guid workspaceId, Actor actor, CancellationToken ct = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
+        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is not { } role)
         {
             return [];
         }
@@ -42,7 +39,7 @@ public sealed class ApiKeyManager(
             .Where(k => k.WorkspaceId == workspaceId && (k.RevokedAt == null || k.ExpiresAt > now))
             .OrderBy(k => k.Environment).ThenBy(k => k.Kind).ThenByDescending(k => k.CreatedAt)
             .ToListAsync(ct);
-        return keys.Select(ToView).ToList();
+        return keys.Select(k => ToView(k, role)).ToList();
     }
 
     public async Task<KeyAccessResult> GetPlaintextAsync(Guid workspaceId, Guid keyId, KeyAccessPurpose purpose,
@@ -119,7 +116,7 @@ public sealed class ApiKeyManager(
         CancellationToken ct = default)
     {
         var grace = gracePeriod ?? TimeSpan.Zero;
-        if (grace != TimeSpan.Zero && !AllowedGracePeriods.Contains(grace))
+        if (!KeyCapabilities.IsAllowedGracePeriod(grace))
         {
             return Rotation(KeyRotationOutcome.InvalidGracePeriod,
                 "The old key can stay valid for 1 hour, 24 hours or 7 days, or stop working immediately.");
@@ -181,7 +178,7 @@ public sealed class ApiKeyManager(
             await transaction.CommitAsync(ct);
 
             verifier.EvictWorkspace(workspaceId);
-            return new KeyRotationResult(KeyRotationOutcome.Rotated, ToView(issued.Key), issued.Plaintext, null);
+            return new KeyRotationResult(KeyRotationOutcome.Rotated, ToView(issued.Key, WorkspaceRole.Admin), issued.Plaintext, null);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException
         {
@@ -194,17 +191,22 @@ public sealed class ApiKeyManager(
         }
     }
 
-    private ApiKeyView ToView(ApiKey key) => new(
-        key.Id,
-        key.Environment,
-        key.Kind,
-        KeyDisplay.Masked(key.Prefix, key.LastFour),
-        key.CreatedAt,
-        key.LastUsedAt,
-        key.IsActive,
-        key.ExpiresAt,
-        key.Kind == KeyKind.Public ||
-        (key.ProtectedSecret is not null && options.CurrentValue.PolicyFor(key.Environment) != RevealPolicy.Never));
+    private ApiKeyView ToView(ApiKey key, WorkspaceRole role)
+    {
+        var plaintextKept = key.Kind == KeyKind.Public ||
+            (key.ProtectedSecret is not null && options.CurrentValue.PolicyFor(key.Environment) != RevealPolicy.Never);
+        return new ApiKeyView(
+            key.Id,
+            key.Environment,
+            key.Kind,
+            KeyDisplay.Masked(key.Prefix, key.LastFour),
+            key.CreatedAt,
+            key.LastUsedAt,
+            key.IsActive,
+            key.ExpiresAt,
+            plaintextKept,
+            KeyCapabilities.For(options.CurrentValue, key.Environment, key.Kind, role, plaintextKept));
+    }
 
     private static bool IsUsable(ApiKey key, DateTimeOffset now) => key.RevokedAt is null || key.ExpiresAt > now;
 

@@ -36,7 +36,9 @@ public sealed record ApiKeyView(
     // Null while active; for a key being replaced, when it stops working.
     DateTimeOffset? ExpiresAt,
     // False for a Production secret after its one reveal: only the hash is left.
-    bool CanRevealPlaintext);
+    bool CanRevealPlaintext,
+    // What this caller may do with the key and what the UI says about it (decided by the server).
+    KeyCapabilities Capabilities);
 
 public enum KeyAccessOutcome
 {

@@ -41,26 +41,19 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> contextFactory, 
         CancellationToken ct = default) =>
         WriteAsync(AuditActions.AuthorizationFailed, actor, workspaceId, target, attemptedAction, succeeded: false, ct);
 
-    // The workspace's audit log, for its Admins only (SPEC §1): null for anyone else, and the attempt is
-    // itself recorded as a refused action.
+    // The workspace's audit log, for its Admins only (docs/architecture.md): null for anyone else, and the
+    // attempt is itself recorded as a refused action. The only read of the log.
     public async Task<IReadOnlyList<AuditEvent>?> ListForAdminAsync(Actor actor, Guid workspaceId, int take,
         CancellationToken ct = default)
     {
-        await using (var db = await contextFactory.CreateDbContextAsync(ct))
+        await using var db = await contextFactory.CreateDbContextAsync(ct);
+        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
         {
-            if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
-            {
-                await WriteRefusalAsync(actor, workspaceId, "audit.view", target: null, ct);
-                return null;
-            }
+            Add(db, AuditActions.AuthorizationFailed, actor, workspaceId, target: null, "audit.view", succeeded: false);
+            await db.SaveChangesAsync(ct);
+            return null;
         }
 
-        return await ListAsync(workspaceId, take, ct);
-    }
-
-    public async Task<IReadOnlyList<AuditEvent>> ListAsync(Guid workspaceId, int take, CancellationToken ct = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(ct);
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.WorkspaceId == workspaceId)
             .OrderByDescending(e => e.Id)

@@ -83,13 +83,8 @@ public static class CreditEndpoints
 
     private static async Task<IResult> GetCreditsAsync(HttpContext context, ICreditQueries queries, CancellationToken ct)
     {
-        var key = context.User.GetApiKeyIdentity();
-        if (key is null)
-        {
-            return ApiKeyProblems.Unauthorized();
-        }
-
-        var summary = await queries.GetSummaryAsync(key.WorkspaceId, key.Environment, ct);
+        var key = context.GetVerifiedKey();
+        var summary = await queries.GetSummaryAsync(key, ct);
         return TypedResults.Ok(new CreditsResponse(
             ApiKeyClaims.EnvironmentValue(key.Environment), summary.Balance, summary.Granted, summary.Consumed));
     }
@@ -97,12 +92,7 @@ public static class CreditEndpoints
     private static async Task<IResult> ConsumeAsync(HttpContext context, CreditLedger ledger, IdempotencyStore idempotency,
         CancellationToken ct)
     {
-        var key = context.User.GetApiKeyIdentity();
-        if (key is null)
-        {
-            return ApiKeyProblems.Unauthorized();
-        }
-
+        var key = context.GetVerifiedKey();
         if (!ConsumeRequestReader.TryReadIdempotencyKey(context.Request, out var idempotencyKey, out var headerProblem))
         {
             return headerProblem!.ToResult();

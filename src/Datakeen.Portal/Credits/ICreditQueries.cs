@@ -1,14 +1,20 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Auth;
 
 namespace Datakeen.Portal.Credits;
 
-// What the tab shows of the credits: the meter and the ledger history.
+// Reads of the credits. Every read names its caller and checks it: a portal user must be a member of the
+// workspace (null otherwise, e.g. removed with the tab open); an API key reads its own environment only.
 public interface ICreditQueries
 {
-    Task<CreditSummary> GetSummaryAsync(Guid workspaceId, KeyEnvironment environment, CancellationToken ct = default);
-
-    Task<IReadOnlyList<LedgerLine>> GetHistoryAsync(Guid workspaceId, KeyEnvironment environment, int take,
+    Task<CreditSummary?> GetSummaryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment,
         CancellationToken ct = default);
+
+    Task<IReadOnlyList<LedgerLine>?> GetHistoryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, int take,
+        CancellationToken ct = default);
+
+    // The balance of the key's own workspace and environment (GET /api/v1/credits).
+    Task<CreditSummary> GetSummaryAsync(VerifiedKey key, CancellationToken ct = default);
 }
 
 public sealed record CreditSummary(KeyEnvironment Environment, long Balance, long Granted, long Consumed);

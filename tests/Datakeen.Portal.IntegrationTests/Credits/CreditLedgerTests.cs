@@ -19,9 +19,9 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         Assert.Equal(LedgerEntryType.Grant, grant.Type);
         Assert.Equal(20, grant.Amount);
         Assert.Equal(20, grant.BalanceAfter);
-        Assert.Equal(new CreditSummary(KeyEnvironment.Test, 20, 20, 0), await Data.Queries.GetSummaryAsync(workspaceId, KeyEnvironment.Test));
+        Assert.Equal(new CreditSummary(KeyEnvironment.Test, 20, 20, 0), await Data.SummaryAsync(workspaceId, KeyEnvironment.Test));
         Assert.Equal(new CreditSummary(KeyEnvironment.Production, 0, 0, 0),
-            await Data.Queries.GetSummaryAsync(workspaceId, KeyEnvironment.Production));
+            await Data.SummaryAsync(workspaceId, KeyEnvironment.Production));
         Assert.Empty(await Data.EntriesAsync(workspaceId, KeyEnvironment.Production));
     }
 
@@ -73,7 +73,7 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         Assert.Equal("job-42", entry.Reference);
         Assert.Equal("key-1", entry.IdempotencyKey);
         Assert.Equal(keyId, entry.ActorApiKeyId);
-        Assert.Equal(new CreditSummary(KeyEnvironment.Test, 17, 20, 3), await Data.Queries.GetSummaryAsync(workspaceId, KeyEnvironment.Test));
+        Assert.Equal(new CreditSummary(KeyEnvironment.Test, 17, 20, 3), await Data.SummaryAsync(workspaceId, KeyEnvironment.Test));
     }
 
     [Fact]
@@ -144,11 +144,11 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         var grant = Assert.Single(await Data.EntriesAsync(workspaceId, KeyEnvironment.Production));
         Assert.Equal((LedgerEntryType.Grant, 100L, 100L, false, "operator: ticket 12"),
             (grant.Type, grant.Amount, grant.BalanceAfter, grant.IsWelcomeGrant, grant.ActorDescription));
-        var audit = Assert.Single(await new AuditLog(Data.Contexts, Data.Time).ListAsync(workspaceId, 10));
+        var audit = Assert.Single(await Data.AuditEventsAsync(workspaceId));
         Assert.Equal(AuditActions.CreditsGranted, audit.Action);
         Assert.Equal("operator: ticket 12", audit.ActorDescription);
         Assert.Equal(new CreditSummary(KeyEnvironment.Production, 100, 100, 0),
-            await Data.Queries.GetSummaryAsync(workspaceId, KeyEnvironment.Production));
+            await Data.SummaryAsync(workspaceId, KeyEnvironment.Production));
     }
 
     [Fact]
@@ -169,10 +169,25 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 2, reference: "first"));
         await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 3, reference: "second"));
 
-        var history = await Data.Queries.GetHistoryAsync(workspaceId, KeyEnvironment.Test, 10);
+        var member = await Data.MemberAsync(workspaceId);
+
+        var history = await Data.Queries.GetHistoryAsync(workspaceId, member, KeyEnvironment.Test, 10);
 
         Assert.Equal([(-3L, 15L, "second"), (-2L, 18L, "first"), (20L, 20L, "Welcome test credits")],
-            history.Select(l => (l.Amount, l.BalanceAfter, l.Reference)).ToArray());
-        Assert.Single(await Data.Queries.GetHistoryAsync(workspaceId, KeyEnvironment.Test, 1));
+            history!.Select(l => (l.Amount, l.BalanceAfter, l.Reference)).ToArray());
+        Assert.Single((await Data.Queries.GetHistoryAsync(workspaceId, member, KeyEnvironment.Test, 1))!);
+    }
+
+    [Fact]
+    public async Task The_portal_reads_credits_for_members_only()
+    {
+        var workspaceId = await Data.CreateWorkspaceAsync();
+        var member = await Data.MemberAsync(workspaceId);
+        var outsider = await Data.MemberAsync(await Data.CreateWorkspaceAsync());
+
+        Assert.Equal(new CreditSummary(KeyEnvironment.Test, 20, 20, 0),
+            await Data.Queries.GetSummaryAsync(workspaceId, member, KeyEnvironment.Test));
+        Assert.Null(await Data.Queries.GetSummaryAsync(workspaceId, outsider, KeyEnvironment.Test));
+        Assert.Null(await Data.Queries.GetHistoryAsync(workspaceId, outsider, KeyEnvironment.Test, 10));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Auth;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Testing;
@@ -60,6 +61,36 @@ internal sealed class CreditTestData
         db.Workspaces.Add(workspace);
         await db.SaveChangesAsync();
         return workspace.Id;
+    }
+
+    // The summary as GET /api/v1/credits reads it: with a (secret) key of that workspace and environment.
+    public Task<CreditSummary> SummaryAsync(Guid workspaceId, KeyEnvironment environment) =>
+        Queries.GetSummaryAsync(new VerifiedKey
+        {
+            KeyId = Guid.NewGuid(),
+            WorkspaceId = workspaceId,
+            WorkspaceName = "Credits",
+            WorkspaceSlug = "credits",
+            Environment = environment,
+            Kind = KeyKind.Secret,
+            Hint = "dk_test_sk_…test",
+        });
+
+    // A signed-in user who is a member of the workspace, as the portal's pages pass them to the services.
+    public async Task<Actor> MemberAsync(Guid workspaceId, WorkspaceRole role = WorkspaceRole.Member)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        var user = new PortalUser { Id = Guid.NewGuid(), Issuer = "https://issuer.test", Subject = $"{Guid.NewGuid():N}", DisplayName = "Credits member" };
+        db.Users.Add(user);
+        db.Memberships.Add(new Membership { Id = Guid.NewGuid(), WorkspaceId = workspaceId, UserId = user.Id, Role = role });
+        await db.SaveChangesAsync();
+        return new Actor(user.Id, user.DisplayName, "127.0.0.1", "tests");
+    }
+
+    public async Task<List<AuditEvent>> AuditEventsAsync(Guid workspaceId)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        return await db.AuditEvents.AsNoTracking().Where(e => e.WorkspaceId == workspaceId).ToListAsync();
     }
 
     public async Task<long> BalanceAsync(Guid workspaceId, KeyEnvironment environment)

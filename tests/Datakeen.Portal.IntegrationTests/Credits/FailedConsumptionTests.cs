@@ -43,7 +43,8 @@ public sealed class FailedConsumptionTests(PortalDatabaseFixture database) : ICl
         Assert.Contains("\"service_unavailable\"", await failed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         Assert.False(retried.Headers.Contains(CreditEndpoints.ReplayedHeader));
-        var summary = await healthy.Services.GetRequiredService<ICreditQueries>().GetSummaryAsync(workspace.Id, KeyEnvironment.Test);
+        var key = await healthy.Services.GetRequiredService<ApiKeyVerifier>().VerifyAsync(workspace.TestSecretKey);
+        var summary = await healthy.Services.GetRequiredService<ICreditQueries>().GetSummaryAsync(key!);
         Assert.Equal(19, summary.Balance);
     }
 

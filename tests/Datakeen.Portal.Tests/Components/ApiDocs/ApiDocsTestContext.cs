@@ -1,6 +1,8 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Workspaces;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -36,12 +38,27 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     protected Guid WorkspaceId { get; } = Guid.NewGuid();
     protected Actor Actor { get; } = new(Guid.NewGuid(), "Ada Admin", "127.0.0.1", "bUnit");
 
-    protected IRenderedComponent<ApiDocsTab> RenderTab(bool isAdmin = true) =>
-        Render<ApiDocsTab>(parameters => parameters
-            .Add(p => p.WorkspaceId, WorkspaceId)
-            .Add(p => p.WorkspaceName, "Acme")
-            .Add(p => p.IsAdmin, isAdmin)
-            .Add(p => p.Actor, Actor));
+    // The context WorkspaceScope would cascade; the fake answers with the capabilities of the same role.
+    protected WorkspaceContext Workspace(bool isAdmin = true) =>
+        new(WorkspaceId, "Acme", "acme", isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member, Actor);
+
+    protected IRenderedComponent<ApiDocsTab> RenderTab(bool isAdmin = true)
+    {
+        KeyManager.CallerRole = isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member;
+        _scope = Render<CascadingValue<WorkspaceContext>>(parameters => parameters
+            .Add(p => p.Value, Workspace(isAdmin))
+            .AddChildContent<ApiDocsTab>());
+        return _scope.FindComponent<ApiDocsTab>();
+    }
+
+    // What WorkspaceScope does when the caller's role changes: cascade a new context.
+    protected void CascadeRole(bool isAdmin)
+    {
+        KeyManager.CallerRole = isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member;
+        _scope!.Render(parameters => parameters.Add(p => p.Value, Workspace(isAdmin)).AddChildContent<ApiDocsTab>());
+    }
+
+    private IRenderedComponent<CascadingValue<WorkspaceContext>>? _scope;
 
     // Dialogs render into the provider, not into the component that opened them.
     protected (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<ApiDocsTab> Tab) RenderTabWithDialogs(

@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auth;
+using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.Tests.Components.ApiDocs;
 
@@ -12,6 +13,11 @@ public sealed class FakeApiKeyManager : IApiKeyManager
     public List<(Guid KeyId, KeyAccessPurpose Purpose)> PlaintextRequests { get; } = [];
     public List<(Guid KeyId, TimeSpan? Grace)> RotateCalls { get; } = [];
     public int ListCalls { get; private set; }
+
+    // The caller's role and the configuration the views are built for, with the product's own rules
+    // (KeyCapabilities), so the tab renders what the server would send.
+    public WorkspaceRole CallerRole { get; set; } = WorkspaceRole.Admin;
+    public ApiKeyOptions Options { get; } = new();
 
     // Set to make ListAsync fail (database unavailable) or hang (still loading).
     public Exception? ListFailure { get; set; }
@@ -27,8 +33,8 @@ public sealed class FakeApiKeyManager : IApiKeyManager
         DateTimeOffset? lastUsed = null, DateTimeOffset? expiresAt = null)
     {
         var plaintext = PlaintextFor(environment, kind, fill);
-        var view = new ApiKeyView(Guid.NewGuid(), environment, kind, Mask(plaintext),
-            DateTimeOffset.UtcNow.AddDays(-3), lastUsed, IsActive: true, expiresAt, canReveal);
+        var view = WithCapabilities(new ApiKeyView(Guid.NewGuid(), environment, kind, Mask(plaintext),
+            DateTimeOffset.UtcNow.AddDays(-3), lastUsed, IsActive: true, expiresAt, canReveal, Capabilities: null!));
         Keys.Add(view);
         _plaintexts[view.Id] = plaintext;
         return view;
@@ -63,8 +69,13 @@ public sealed class FakeApiKeyManager : IApiKeyManager
             throw ListFailure;
         }
 
-        return Keys.ToList();
+        return Keys.Select(WithCapabilities).ToList();
     }
+
+    private ApiKeyView WithCapabilities(ApiKeyView key) => key with
+    {
+        Capabilities = KeyCapabilities.For(Options, key.Environment, key.Kind, CallerRole, key.CanRevealPlaintext),
+    };
 
     public Task<KeyAccessResult> GetPlaintextAsync(Guid workspaceId, Guid keyId, KeyAccessPurpose purpose, Actor actor,
         CancellationToken ct = default)
@@ -76,14 +87,14 @@ public sealed class FakeApiKeyManager : IApiKeyManager
             return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NotFound, "No such key."));
         }
 
-        // The default reveal policy: a Production secret can be revealed or copied once.
+        // The configured reveal policy (default: a Production secret can be revealed or copied once).
         var key = Keys[index];
         if (!key.CanRevealPlaintext)
         {
             return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, "This key can no longer be shown."));
         }
 
-        if (key is { Environment: KeyEnvironment.Production, Kind: KeyKind.Secret })
+        if (key.Kind == KeyKind.Secret && Options.PolicyFor(key.Environment) == RevealPolicy.Once)
         {
             Keys[index] = key with { CanRevealPlaintext = false };
         }

@@ -246,7 +246,7 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Button(tab, "Reveal test secret key").Click();
         Assert.Contains(plaintext, tab.Markup);
 
-        tab.Render(parameters => parameters.Add(p => p.IsAdmin, false));
+        CascadeRole(isAdmin: false);
 
         Assert.DoesNotContain(plaintext, tab.Markup);
         Assert.False(HasButton(tab, "Hide test secret key"));

@@ -1,7 +1,7 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Auth;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +18,8 @@ public sealed partial class ApiDocsTab : IDisposable
     private CreditSummary? _credits;
     private IReadOnlyList<LedgerLine>? _history;
     private bool _loadFailed;
-    private Guid _loadedWorkspaceId;
+    private bool _accessLost;
+    private WorkspaceContext? _loadedFor;
     private int _keysVersion;
     private int _creditsVersion;
     private readonly CancellationTokenSource _disposed = new();
@@ -29,10 +30,10 @@ public sealed partial class ApiDocsTab : IDisposable
     [Inject] private IOptions<BaseUrlOptions> BaseUrls { get; set; } = default!;
     [Inject] private ILogger<ApiDocsTab> Logger { get; set; } = default!;
 
-    [Parameter, EditorRequired] public Guid WorkspaceId { get; set; }
-    [Parameter] public string? WorkspaceName { get; set; }
-    [Parameter] public bool IsAdmin { get; set; }
-    [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
+    // Cascaded by WorkspaceScope: the workspace of the page, the caller and their role.
+    [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
+
+    private Guid WorkspaceId => Workspace.Id;
 
     protected override void OnInitialized()
     {
@@ -42,10 +43,11 @@ public sealed partial class ApiDocsTab : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        // The page may be reused for another workspace (navigation between /w/{slug}/api routes).
-        if (_loadedWorkspaceId != WorkspaceId)
+        // The page may be reused for another workspace (navigation between /w/{slug}/api routes), and the
+        // key views carry what the caller's role allows: load again when either changes.
+        if (_loadedFor?.Id != Workspace.Id || _loadedFor.Role != Workspace.Role)
         {
-            _loadedWorkspaceId = WorkspaceId;
+            _loadedFor = Workspace;
             _keys = null;
             _credits = null;
             _history = null;
@@ -56,6 +58,7 @@ public sealed partial class ApiDocsTab : IDisposable
     private async Task LoadAllAsync()
     {
         _loadFailed = false;
+        _accessLost = false;
         await ReloadKeysAsync();
         if (!_loadFailed)
         {
@@ -76,7 +79,7 @@ public sealed partial class ApiDocsTab : IDisposable
         var version = ++_keysVersion;
         try
         {
-            var keys = await KeyManager.ListAsync(WorkspaceId, Actor, _disposed.Token);
+            var keys = await KeyManager.ListAsync(WorkspaceId, Workspace.Actor, _disposed.Token);
             if (version == _keysVersion)
             {
                 _keys = keys;
@@ -99,10 +102,14 @@ public sealed partial class ApiDocsTab : IDisposable
         var version = ++_creditsVersion;
         try
         {
-            var summary = await CreditQueries.GetSummaryAsync(WorkspaceId, KeyEnvironment.Test, _disposed.Token);
-            var history = await CreditQueries.GetHistoryAsync(WorkspaceId, KeyEnvironment.Test, HistoryLength, _disposed.Token);
+            // Null when the caller is no longer a member: stop showing the workspace's ledger.
+            var summary = await CreditQueries.GetSummaryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, _disposed.Token);
+            var history = summary is null
+                ? null
+                : await CreditQueries.GetHistoryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, HistoryLength, _disposed.Token);
             if (version == _creditsVersion)
             {
+                _accessLost = summary is null || history is null;
                 _credits = summary;
                 _history = history;
             }

@@ -14,7 +14,7 @@ public static class CodeSampleTemplates
     {
         var url = portalBaseUri.TrimEnd('/') + "/api/v1/whoami";
         var hint = $"{KeyVariable} holds your {KeyLabels.Title(environment)} secret key "
-                   + $"({KeyLabels.KeyPrefix(environment, KeyKind.Secret)}…)";
+                   + $"({KeyFormat.PrefixFor(environment, KeyKind.Secret)}…)";
 
         return language switch
         {

@@ -36,8 +36,4 @@ public static class KeyLabels
 
     // "test secret key", as used in "Reveal test secret key" and "Rotate test secret key?".
     public static string KeyName(KeyEnvironment environment, KeyKind kind) => $"{Slug(environment)} {Slug(kind)} key";
-
-    // The segment of the key format, for hints like "dk_test_sk_…".
-    public static string KeyPrefix(KeyEnvironment environment, KeyKind kind) =>
-        $"dk_{(environment == KeyEnvironment.Test ? "test" : "live")}_{(kind == KeyKind.Public ? "pk" : "sk")}_";
 }

@@ -1,5 +1,5 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Auth;
+using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -20,10 +20,11 @@ public partial class KeyRow
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
 
-    [Parameter, EditorRequired] public Guid WorkspaceId { get; set; }
-    [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
+    // Cascaded by WorkspaceScope: the workspace of the page and the caller.
+    [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
+
+    // The key as the server sees it for this caller, with what they may do with it (Key.Capabilities).
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
-    [Parameter] public bool IsAdmin { get; set; }
     [Parameter] public IReadOnlyList<ApiKeyView> ExpiringKeys { get; set; } = [];
 
     // Raised when the key list may have changed (rotation, or the server says a key is gone).
@@ -35,11 +36,13 @@ public partial class KeyRow
     private string TestId => $"key-{KeyLabels.Slug(Key.Environment)}-{KeyLabels.Slug(Key.Kind)}";
     private string DisplayedValue => _plaintext ?? Key.MaskedValue;
 
-    // Members see public keys in full but secret keys masked only; the server enforces the same.
-    private bool MemberSeesMaskedOnly => IsSecret && !IsAdmin;
-    private bool NoLongerRevealable => IsSecret && IsAdmin && !Key.CanRevealPlaintext && !IsRevealed;
-    private bool CanRevealOrCopy => !MemberSeesMaskedOnly && !NoLongerRevealable;
-    private bool IsShownOnce => Key.Environment == KeyEnvironment.Production && IsSecret;
+    // The server decides (Key.Capabilities); the row renders its answer. Only Admins may rotate, so a
+    // secret the caller may not rotate is one they may not see either.
+    private bool CanRotate => Key.Capabilities.CanRotate;
+    private bool MemberSeesMaskedOnly => IsSecret && !CanRotate;
+    private bool NoLongerRevealable => IsSecret && CanRotate && !Key.Capabilities.CanReveal && !IsRevealed;
+    private bool CanRevealOrCopy => Key.Capabilities.CanReveal || IsRevealed;
+    private bool IsShownOnce => Key.Capabilities.ShownOnce;
     private DateTimeOffset Now => Time.GetUtcNow();
 
     protected override void OnParametersSet()
@@ -99,7 +102,7 @@ public partial class KeyRow
         _busy = true;
         try
         {
-            return await Keys.GetPlaintextAsync(WorkspaceId, Key.Id, purpose, Actor);
+            return await Keys.GetPlaintextAsync(Workspace.Id, Key.Id, purpose, Workspace.Actor);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -140,8 +143,7 @@ public partial class KeyRow
     {
         var parameters = new DialogParameters<RotateKeyDialog>
         {
-            { d => d.WorkspaceId, WorkspaceId },
-            { d => d.Actor, Actor },
+            { d => d.Workspace, Workspace },
             { d => d.Key, Key },
             { d => d.OnRotated, EventCallback.Factory.Create(this, () => OnKeysChanged.InvokeAsync()) },
         };

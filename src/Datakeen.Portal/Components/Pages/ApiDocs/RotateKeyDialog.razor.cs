@@ -1,5 +1,5 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Auth;
+using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -8,14 +8,6 @@ namespace Datakeen.Portal.Components.Pages.ApiDocs;
 // Confirms a rotation, performs it, then shows the new key once with a copy button.
 public partial class RotateKeyDialog
 {
-    public static readonly IReadOnlyList<GraceChoice> GraceChoices =
-    [
-        new(TimeSpan.Zero, "Immediately", ""),
-        new(TimeSpan.FromHours(1), "In 1 hour", "1 hour"),
-        new(TimeSpan.FromHours(24), "In 24 hours", "24 hours"),
-        new(TimeSpan.FromDays(7), "In 7 days", "7 days"),
-    ];
-
     private TimeSpan _grace = TimeSpan.Zero;
     private bool _busy;
     private string? _error;
@@ -26,8 +18,8 @@ public partial class RotateKeyDialog
     [Inject] private IApiKeyManager Keys { get; set; } = default!;
     [Inject] private ClipboardCopier Clipboard { get; set; } = default!;
 
-    [Parameter, EditorRequired] public Guid WorkspaceId { get; set; }
-    [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
+    // Passed by the row (a dialog renders under the dialog provider, outside the row's cascade).
+    [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
 
     // Raised after a successful (or refused as stale) rotation so the card reloads behind the dialog.
@@ -36,11 +28,15 @@ public partial class RotateKeyDialog
     private string KeyName => KeyLabels.KeyName(Key.Environment, Key.Kind);
     private bool IsDone => _newPlaintext is not null;
     private bool HasFailed => _error is not null;
-    private bool IsShownOnce => Key.Environment == KeyEnvironment.Production && Key.Kind == KeyKind.Secret;
+    private bool IsShownOnce => Key.Capabilities.ShownOnce;
+
+    // "Immediately", then the grace periods the server accepts for this key.
+    private IEnumerable<GraceChoice> GraceChoices =>
+        Key.Capabilities.AllowedGracePeriods.Select(GraceChoice.For).Prepend(new GraceChoice(TimeSpan.Zero, "Immediately", ""));
 
     private string Consequence => _grace == TimeSpan.Zero
         ? "The current key stops working immediately; update every integration that uses it."
-        : $"The current key keeps working for {GraceChoices.First(c => c.Grace == _grace).Duration}, "
+        : $"The current key keeps working for {GraceChoice.For(_grace).Duration}, "
           + "then stops; update every integration that uses it before then.";
 
     private async Task RotateAsync()
@@ -49,7 +45,7 @@ public partial class RotateKeyDialog
         try
         {
             TimeSpan? grace = _grace == TimeSpan.Zero ? null : _grace;
-            var result = await Keys.RotateAsync(WorkspaceId, Key.Id, grace, Actor);
+            var result = await Keys.RotateAsync(Workspace.Id, Key.Id, grace, Workspace.Actor);
             if (result.Outcome == KeyRotationOutcome.Rotated && result.NewPlaintext is not null)
             {
                 _newPlaintext = result.NewPlaintext;
@@ -94,5 +90,17 @@ public partial class RotateKeyDialog
         _ => "The key could not be rotated.",
     };
 
-    public sealed record GraceChoice(TimeSpan Grace, string Label, string Duration);
+    public sealed record GraceChoice(TimeSpan Grace, string Label, string Duration)
+    {
+        public static GraceChoice For(TimeSpan grace)
+        {
+            // "1 hour", "24 hours", "7 days": whole days from two days up.
+            var duration = grace.TotalHours < 48 || grace.TotalHours % 24 != 0
+                ? Plural((int)grace.TotalHours, "hour")
+                : Plural((int)grace.TotalDays, "day");
+            return new GraceChoice(grace, $"In {duration}", duration);
+        }
+
+        private static string Plural(int count, string unit) => count == 1 ? $"1 {unit}" : $"{count} {unit}s";
+    }
 }
