@@ -119,6 +119,18 @@ public sealed partial class SessionTests(PortalStack stack) : IClassFixture<Port
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }
 
+    [Fact]
+    public async Task Forms_may_post_only_to_the_portal_and_the_provider()
+    {
+        using var client = stack.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/healthz");
+
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        var authority = new Uri(stack.Identity.Authority).GetLeftPart(UriPartial.Authority);
+        Assert.Contains($"form-action 'self' {authority};", policy);
+    }
+
     [GeneratedRegex("""<input[^>]*name="__RequestVerificationToken"[^>]*value="(?<value>[^"]+)""")]
     private static partial Regex AntiforgeryField();
 }

@@ -14,7 +14,9 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
 
     public Task InitializeAsync()
     {
-        _portal = new PortalFactory(database.ConnectionString);
+        // These tests create more workspaces per user than the default limits allow (WorkspaceCreationLimitTests).
+        _portal = new PortalFactory(database.ConnectionString,
+            new Dictionary<string, string?> { ["Workspaces:CreationLimits:PerDay"] = "100", ["Workspaces:CreationLimits:Total"] = "100" });
         _ = _portal.Services; // starts the host
         return Task.CompletedTask;
     }
