@@ -102,6 +102,7 @@ public static class AuthServiceCollectionExtensions
                 ? Results.SignOut(properties, [CookieScheme, OidcScheme])
                 : Results.SignOut(properties, [CookieScheme]);
         }).DisableAntiforgery();
+        app.MapBackChannelLogout();
         return app;
     }
 

@@ -60,6 +60,36 @@ public sealed class KeyRingEncryptionTests(PortalDatabaseFixture database) : ICl
         Assert.Contains("DataProtection__CertificatePath", Flatten(error), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_development_and_testing_a_missing_certificate_is_created_at_the_configured_path()
+    {
+        var directory = Directory.CreateTempSubdirectory("datakeen-dp-");
+        // A database of its own: its key ring is encrypted with this other certificate.
+        var ownDatabase = await TestPostgres.CreateMigratedDatabaseAsync();
+        try
+        {
+            var path = Path.Combine(directory.FullName, "nested", "dataprotection-dev.pfx");
+            await using (var portal = new PortalFactory(ownDatabase, new Dictionary<string, string?>
+            {
+                [KeyRingProtection.CertificatePathSetting] = path,
+                [KeyRingProtection.CertificatePasswordSetting] = null,
+            }))
+            {
+                await TestWorkspaces.CreateAsync(portal);
+            }
+
+            Assert.True(File.Exists(path));
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, null);
+            Assert.True(certificate.HasPrivateKey);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+            await TestPostgres.DropDatabaseAsync(ownDatabase);
+        }
+    }
+
     private static string Flatten(Exception error) =>
         string.Join(" | ", Enumerable.Repeat(error, 1).Concat(error is AggregateException a ? a.InnerExceptions : [])
             .SelectMany(e => new[] { e.Message, e.InnerException?.Message }));
