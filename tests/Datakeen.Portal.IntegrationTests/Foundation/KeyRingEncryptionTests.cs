@@ -81,7 +81,10 @@ public sealed class KeyRingEncryptionTests(PortalDatabaseFixture database) : ICl
             Assert.True(File.Exists(path));
             using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, null);
             Assert.True(certificate.HasPrivateKey);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
         }
         finally
         {
