@@ -4,15 +4,17 @@
 # demo workspaces, and the portal on http://localhost:5080. Ctrl-C stops everything it started.
 #   ConnectionStrings__Portal set -> uses that database, starts no cluster.
 #   Oidc__Authority set           -> uses that provider, starts no development provider.
+#   DATAKEEN_PORTAL_PORT, DATAKEEN_IDENTITY_PORT, DATAKEEN_PG_PORT -> other ports (defaults 5080, 5081, 55432).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
 source scripts/lib.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-PORTAL_URL="http://localhost:5080"
-IDENTITY_URL="http://localhost:5081"
-PG_DATA="$ROOT/.data/pg"
+PORTAL_PORT="${DATAKEEN_PORTAL_PORT:-5080}"
+IDENTITY_PORT="${DATAKEEN_IDENTITY_PORT:-5081}"
+PORTAL_URL="http://localhost:$PORTAL_PORT"
+IDENTITY_URL="http://localhost:$IDENTITY_PORT"
 PG_PORT="${DATAKEEN_PG_PORT:-55432}"
 PIDS=()
 
@@ -25,13 +27,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in 5080 5081; do
+for port in "$PORTAL_PORT" "$IDENTITY_PORT"; do
   if ! port_is_free "$port"; then echo "Port $port is already in use: is ./run.sh already running?" >&2; exit 1; fi
 done
 
 if [ -z "${ConnectionStrings__Portal:-}" ]; then
-  mkdir -p "$ROOT/.data"
-  chmod 755 "$ROOT/.data"
+  PG_DATA="$(pg_local_datadir "$ROOT/.data")"
   if [ -f "$PG_DATA/postmaster.pid" ] && ! port_is_free "$PG_PORT"; then
     log "PostgreSQL already running in .data/pg on port $PG_PORT"
   else
@@ -70,7 +71,7 @@ PIDS+=($!)
 
 for _ in $(seq 1 120); do
   if command -v curl >/dev/null; then curl -fsS "$PORTAL_URL/readyz" >/dev/null 2>&1 && break
-  elif ! port_is_free 5080; then break; fi
+  elif ! port_is_free "$PORTAL_PORT"; then break; fi
   sleep 0.5
 done
 

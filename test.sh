@@ -8,6 +8,7 @@ source scripts/lib.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ensure_chromium
+ensure_node
 PG_BIN="$(pg_bindir)" || exit 1
 
 WORK_DIR="$(mktemp -d /tmp/datakeen-test.XXXXXX)"
@@ -26,6 +27,17 @@ log "Starting a throwaway PostgreSQL cluster on port $PG_PORT ($PG_DATA)"
 PG_FSYNC=off PG_SYNC_COMMIT=off pg_start "$PG_DATA" "$PG_PORT" || { cat "$PG_DATA/server.log" >&2; exit 1; }
 export DATAKEEN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Pooling=true;Maximum Pool Size=200"
 export DATAKEEN_TEST_CHROMIUM=/usr/bin/chromium
+
+# The npm tools of the API reference tests (tests/api-client: @redocly/cli, openapi-typescript, openapi-fetch,
+# typescript), installed from the lock file into .tools/ (ignored) and reused while the lock file is unchanged.
+export DATAKEEN_NODE_TOOLS="${DATAKEEN_NODE_TOOLS:-$PWD/.tools/api-client}"
+if ! cmp -s tests/api-client/package-lock.json "$DATAKEEN_NODE_TOOLS/package-lock.json" \
+   || [ ! -x "$DATAKEEN_NODE_TOOLS/node_modules/.bin/redocly" ]; then
+  log "Installing the API client tools from npm ($DATAKEEN_NODE_TOOLS)"
+  mkdir -p "$DATAKEEN_NODE_TOOLS"
+  cp tests/api-client/package.json tests/api-client/package-lock.json "$DATAKEEN_NODE_TOOLS/"
+  (cd "$DATAKEEN_NODE_TOOLS" && npm ci --no-audit --no-fund --loglevel=error >&2) || { echo "0 passed, 1 failed"; exit 1; }
+fi
 
 log "Building"
 dotnet tool restore >/dev/null
@@ -56,6 +68,16 @@ for project in tests/*/*.csproj; do
   total_passed=$((total_passed + ${passed:-0}))
   total_failed=$((total_failed + ${failed:-0}))
   [ "$rc" -eq 0 ] || status=1
+done
+
+# Shell-driven tests of the scripts themselves (tests/scripts/*.sh): exit 0 passed, 77 skipped, else failed.
+for script in tests/scripts/*.sh; do
+  [ -f "$script" ] || continue
+  name="$(basename "$script" .sh)"
+  log "Testing $name"
+  rc=0; "$script" 2>&1 | tail -n 40 || rc="${PIPESTATUS[0]}"
+  if [ "$rc" -eq 0 ]; then total_passed=$((total_passed + 1))
+  elif [ "$rc" -ne 77 ]; then total_failed=$((total_failed + 1)); status=1; fi
 done
 
 [ "$total_failed" -eq 0 ] || status=1

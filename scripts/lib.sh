@@ -63,6 +63,30 @@ free_port() {
   echo "no free port found" >&2; return 1
 }
 
+# pg_local_datadir DATA_DIR: echoes the directory for the local cluster of DATA_DIR (a clone's .data/).
+# As root the cluster runs as 'postgres', which cannot enter a clone under a 0700 directory (/root, mktemp -d).
+# Then the cluster lives under /var/lib/datakeen/clusters/<sha256 of DATA_DIR's path>, and DATA_DIR/pg is a
+# symlink to it: the clone still owns its cluster (`rm -rf .data` starts afresh; the next run replaces the stale
+# target), and postgres is only ever given a path it can traverse. Otherwise DATA_DIR/pg itself.
+pg_local_datadir() {
+  local data="$1" user key target
+  mkdir -p "$data"
+  chmod 755 "$data"
+  user="$(pg_user)"
+  if [ ! -L "$data/pg" ] && { [ -f "$data/pg/PG_VERSION" ] || [ "$(id -un)" = "$user" ] \
+       || run_as_pg_user test -x "$data"; }; then
+    echo "$data/pg"; return 0
+  fi
+  key="$(cd "$data" && pwd -P | sha256sum | cut -c1-16)"
+  target="${DATAKEEN_PG_CLUSTERS:-/var/lib/datakeen/clusters}/$key"
+  if [ ! -L "$data/pg" ]; then
+    rm -rf "$data/pg" "$target"
+    ln -s "$target" "$data/pg"
+  fi
+  (umask 022 && mkdir -p "$target")
+  echo "$target"
+}
+
 # pg_start DATADIR PORT: initialises DATADIR if empty, then starts the cluster on 127.0.0.1:PORT.
 pg_start() {
   local datadir="$1" port="$2" bindir user
@@ -90,5 +114,13 @@ ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     log "Chromium not found: installing the OS package"
     apt_install chromium fonts-liberation
+  fi
+}
+
+# Node.js (20.19 or later) and npm, for the API client tests; installed from the OS packages when missing.
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "Node.js not found: installing the OS packages"
+    apt_install nodejs npm
   fi
 }

@@ -59,8 +59,9 @@ public sealed class PortalEnvironment : PortalStack
         return await context.NewPageAsync();
     }
 
-    // Signs in through the provider's real form, starting from `path`, and waits until the portal page
-    // it lands on is interactive (Blazor circuit connected), so that clicks are handled.
+    // Signs in through the provider's real form, starting from `path`, and returns once the browser is back on the
+    // portal. No readiness marker: the portal's controls stay disabled until they work, and Playwright clicks a
+    // control as soon as it is enabled, as a user does.
     public async Task SignInAsync(IPage page, string email, string password = DemoPassword, string path = "/")
     {
         await page.GotoAsync(path);
@@ -68,11 +69,7 @@ public sealed class PortalEnvironment : PortalStack
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("^" + Regex.Escape(PortalAddress.ToString().TrimEnd('/'))));
-        await WaitForInteractiveAsync(page);
     }
-
-    public static Task WaitForInteractiveAsync(IPage page) =>
-        page.Locator("[data-interactive=true]").WaitForAsync();
 
     public bool IsOnProvider(IPage page) => page.Url.StartsWith(Identity.Authority, StringComparison.Ordinal);
 }

@@ -1,3 +1,5 @@
+using Datakeen.Portal.Infrastructure;
+
 namespace Datakeen.Portal.ApiKeys;
 
 public sealed record WhoAmIResponse(WhoAmIWorkspace Workspace, string Environment, string KeyType, string KeyHint);
@@ -15,8 +17,10 @@ public static class ApiKeyEndpoints
             .WithDescription("Answers which workspace, environment and kind of key the bearer key belongs to. Any active key (public or secret).")
             .WithTags("Keys")
             .Produces<WhoAmIResponse>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithResponseExample(StatusCodes.Status200OK, new WhoAmIResponse(
+                new WhoAmIWorkspace(Guid.Parse("0199d7c5-0000-7000-8000-00000000ac3e"), "Acme", "acme"), "test", "secret",
+                "dk_test_sk_…AbCd"))
+            .ProducesApiErrors(ApiErrors.InvalidApiKey, ApiErrors.RateLimited);
 
         if (api.ServiceProvider.GetRequiredService<IHostEnvironment>().IsEnvironment("Testing"))
         {

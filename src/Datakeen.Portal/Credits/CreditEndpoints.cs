@@ -1,7 +1,10 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Npgsql;
@@ -10,7 +13,9 @@ namespace Datakeen.Portal.Credits;
 
 public sealed record CreditsResponse(string Environment, long Balance, long Granted, long Consumed);
 
-public sealed record ConsumeRequest(int? Amount, string? Reference);
+public sealed record ConsumeRequest(
+    [property: Range(1, CreditLedger.MaxConsumeAmount), Description("Credits to consume; 1 when absent.")] int? Amount = null,
+    [property: MaxLength(ConsumeRequestReader.MaxReferenceLength), Description("Your reference, kept in the ledger.")] string? Reference = null);
 
 public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, long Balance);
 
@@ -29,9 +34,8 @@ public static class CreditEndpoints
             .WithDescription("The balance, the credits granted and the credits consumed so far, for the environment of the secret key.")
             .WithTags("Credits")
             .Produces<CreditsResponse>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithResponseExample(StatusCodes.Status200OK, new CreditsResponse("test", Balance: 17, Granted: 20, Consumed: 3))
+            .ProducesApiErrors(ApiErrors.InvalidApiKey, ApiErrors.PublicKeyNotAllowed, ApiErrors.Forbidden, ApiErrors.RateLimited);
 
         api.MapPost("/credits/consume", ConsumeAsync)
             .RequireAuthorization(ApiKeyPolicies.SecretKey)
@@ -46,15 +50,13 @@ public static class CreditEndpoints
             // and every refusal here must be a problem with a code.
             .AddOpenApiOperationTransformer(DescribeConsumeRequestAsync)
             .Produces<ConsumeResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status402PaymentRequired)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithResponseExample(StatusCodes.Status201Created, new ConsumeResponse(
+                Guid.Parse("0199d7c6-1b2c-7d3e-8f40-5a6b7c8d9e0f"), "test", Amount: 1, Balance: 16))
+            .WithIdempotentReplay()
+            .ProducesApiErrors(
+                ApiErrors.MissingIdempotencyKey, ApiErrors.InvalidRequest, ApiErrors.InvalidApiKey, ApiErrors.InsufficientCredits,
+                ApiErrors.PublicKeyNotAllowed, ApiErrors.Forbidden, ApiErrors.IdempotencyConflict, ApiErrors.PayloadTooLarge,
+                ApiErrors.UnsupportedMediaType, ApiErrors.IdempotencyKeyReused, ApiErrors.RateLimited);
         return api;
     }
 
@@ -110,7 +112,7 @@ public static class CreditEndpoints
         var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
         // The entry id is chosen here so the answer to store can name it before the debit runs.
         var entryId = Guid.CreateVersion7();
-        var answer = AnswerToStore(requestHash, entryId, environment, body.Amount);
+        var answer = AnswerToStore(requestHash, entryId, environment, body.Amount, ApiRequestId.Of(context));
         ConsumeResult result;
         try
         {
@@ -134,7 +136,7 @@ public static class CreditEndpoints
             : Answer(answer.Refused);
     }
 
-    private static IdempotentAnswer AnswerToStore(byte[] requestHash, Guid entryId, string environment, int amount)
+    private static IdempotentAnswer AnswerToStore(byte[] requestHash, Guid entryId, string environment, int amount, string requestId)
     {
         var created = JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, amount, Balance: 0), JsonSerializerOptions.Web);
         // "balance" is the last member: the stored body is everything before its value, the balance, then "}".
@@ -145,7 +147,7 @@ public static class CreditEndpoints
         }
 
         return new IdempotentAnswer(requestHash, created[..^"0}".Length], "}", new StoredResponse(
-            StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(amount, environment).ToJson()));
+            StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(amount, environment).ToJson(requestId)));
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext context, IdempotencyStore idempotency, Guid workspaceId,
@@ -167,7 +169,7 @@ public static class CreditEndpoints
 
     private static IResult Answer(StoredResponse response) => TypedResults.Content(
         response.Body,
-        response.Status >= 400 ? CreditProblems.ContentType : "application/json",
+        response.Status >= 400 ? ApiProblem.ContentType : "application/json",
         Encoding.UTF8,
         response.Status);
 }

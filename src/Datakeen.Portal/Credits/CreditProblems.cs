@@ -14,8 +14,6 @@ public static class CreditProblems
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
 
-    public const string ContentType = "application/problem+json";
-
     public static CreditProblem Missing() => new(StatusCodes.Status400BadRequest, MissingIdempotencyKey, "Idempotency-Key required",
         "Send an 'Idempotency-Key' header (1 to 255 printable ASCII characters, e.g. a UUID) so a retried request is never charged twice.");
 
@@ -41,9 +39,8 @@ public static class CreditProblems
 
 public sealed record CreditProblem(int Status, string Code, string Title, string Detail)
 {
-    // The problem as it is stored for an Idempotency-Key and replayed, byte for byte.
-    public string ToJson() => JsonSerializer.Serialize(
-        new { type = "about:blank", title = Title, status = Status, detail = Detail, code = Code });
+    // The problem as it is stored for an Idempotency-Key and replayed, byte for byte (with the first request's id).
+    public string ToJson(string requestId) => JsonSerializer.Serialize(ApiProblem.Body(Status, Code, Title, Detail, requestId));
 
     public IResult ToResult() => ApiProblem.Result(Status, Code, Title, Detail);
 }

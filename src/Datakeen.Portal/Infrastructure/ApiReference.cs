@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -16,7 +17,8 @@ public static class ApiReference
             document.Info.Description =
                 "Authenticate with `Authorization: Bearer <key>`. Test keys (`dk_test_…`) use the sandbox and its free " +
                 "test credits; live keys (`dk_live_…`) use Production. Secret keys are for server-to-server calls only. " +
-                "Errors are RFC 9457 problem details with a stable `code` member.";
+                "Errors are RFC 9457 problem details with a stable `code` member, explained per code at " + ApiErrors.ReferencePath + ".";
+            document.Info.License = new OpenApiLicense { Name = "Datakeen terms of service", Url = new Uri("https://www.datakeen.co") };
             return Task.CompletedTask;
         }));
 

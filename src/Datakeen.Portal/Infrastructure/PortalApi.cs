@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 
@@ -9,8 +10,11 @@ public static class PortalApi
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddSingleton<ApiRoutes>();
         services.AddRateLimiter(_ => { });
-        services.AddOpenApi("v1");
+        // Numbers are JSON numbers only (no "5" for 5): what the document says ("integer") is what the API accepts.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi("v1", ApiOpenApi.Configure);
         return services;
     }
 

@@ -140,7 +140,6 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         await page.GetByLabel("Workspace name").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
-        await PortalEnvironment.WaitForInteractiveAsync(page);
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
     }
 

@@ -24,6 +24,9 @@ public sealed class ApiErrorGuardTests
         var body = await response.Content.ReadAsStringAsync();
         using var problem = JsonDocument.Parse(body);
         Assert.Equal("service_unavailable", problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal("/docs/errors#service_unavailable", problem.RootElement.GetProperty("type").GetString());
+        // The id survives the guard clearing the response it replaces.
+        Assert.Equal(Assert.Single(response.Headers.GetValues("Request-Id")), problem.RootElement.GetProperty("requestId").GetString());
         Assert.DoesNotContain(key, body);
         Assert.DoesNotContain("   at ", body);
     }

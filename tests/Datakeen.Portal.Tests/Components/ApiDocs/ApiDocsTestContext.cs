@@ -42,8 +42,12 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     protected WorkspaceContext Workspace(bool isAdmin = true) =>
         new(WorkspaceId, "Acme", "acme", isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member, Actor);
 
+    // False renders the tab as prerendering does, before the circuit is interactive.
+    protected bool Interactive { get; set; } = true;
+
     protected IRenderedComponent<ApiDocsTab> RenderTab(bool isAdmin = true)
     {
+        Renderer.SetRendererInfo(new RendererInfo(Interactive ? "Server" : "Static", Interactive));
         KeyManager.CallerRole = isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member;
         _scope = Render<CascadingValue<WorkspaceContext>>(parameters => parameters
             .Add(p => p.Value, Workspace(isAdmin))

@@ -17,6 +17,28 @@ public sealed class TabContentTests : ApiDocsTestContext
     }
 
     [Fact]
+    public void Before_the_circuit_is_interactive_the_sample_tabs_and_environment_toggle_are_disabled()
+    {
+        Interactive = false;
+
+        var tab = RenderTab();
+
+        Assert.Equal("true", tab.Find(".mud-tabs").GetAttribute("aria-disabled"));
+        var toggles = tab.FindAll(".mud-toggle-item");
+        Assert.Equal(2, toggles.Count);
+        Assert.All(toggles, item =>
+            Assert.True(item.HasAttribute("disabled") || item.ClassList.Contains("mud-disabled"), item.OuterHtml));
+    }
+
+    [Fact]
+    public void On_a_connected_circuit_the_sample_tabs_are_enabled()
+    {
+        var tab = RenderTab();
+
+        Assert.Null(tab.Find(".mud-tabs").GetAttribute("aria-disabled"));
+    }
+
+    [Fact]
     public void The_Docs_link_points_to_the_API_reference()
     {
         var tab = RenderTab();

@@ -1,0 +1,84 @@
+using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Credits;
+
+namespace Datakeen.Portal.Infrastructure;
+
+// One entry per problem "code" the API can answer: its status, title, and the cause and fix that the error
+// reference (/docs/errors) shows. The OpenAPI document, the reference page and every problem's "type" link are
+// built from this table, so a new code is added here once (and declared on its endpoints with ProducesApiErrors).
+public sealed record ApiError(string Code, int Status, string Title, string Cause, string Fix);
+
+public static class ApiErrors
+{
+    public const string ReferencePath = "/docs/errors";
+
+    public static readonly ApiError InvalidRequest = new(CreditProblems.InvalidRequest, 400, "Invalid request",
+        "The body or a parameter does not match the operation's schema: not JSON, a wrong type (numbers must be JSON numbers, not strings), an unknown member, or a value out of range.",
+        "Read `detail`, which names the offending member, and send the body as documented in the API reference.");
+
+    public static readonly ApiError MissingIdempotencyKey = new(CreditProblems.MissingIdempotencyKey, 400, "Idempotency-Key required",
+        "The operation changes a balance and was sent without a valid `Idempotency-Key` header (1 to 255 printable ASCII characters).",
+        "Generate a new key per logical request (a UUID is fine), send it as `Idempotency-Key`, and reuse the same key when you retry that request.");
+
+    public static readonly ApiError InvalidApiKey = new(ApiKeyProblems.InvalidApiKey, 401, "Invalid API key",
+        "The `Authorization` header is missing or malformed, or the key is unknown, revoked or expired. The answer is the same for all of these on purpose.",
+        "Send `Authorization: Bearer <key>` with an active key copied from the API & Docs tab. If the key was rotated, use the new one.");
+
+    public static readonly ApiError InsufficientCredits = new(CreditProblems.InsufficientCredits, 402, "Insufficient credits",
+        "The balance of the key's environment is below the requested amount. Nothing was debited.",
+        "Check the balance with `GET /api/v1/credits`. Test credits are never renewed: use a smaller amount, or Production credits for real traffic.");
+
+    public static readonly ApiError PublicKeyNotAllowed = new(ApiKeyProblems.PublicKeyNotAllowed, 403, "Secret key required",
+        "The operation needs a secret key (`dk_…_sk_…`) and the request used a public key (`dk_…_pk_…`).",
+        "Call this operation from your server with the secret key, read from an environment variable. Public keys only identify the workspace client-side.");
+
+    public static readonly ApiError Forbidden = new(ApiKeyProblems.ForbiddenCode, 403, "Forbidden",
+        "The key is valid but not allowed to perform this operation.",
+        "Use a key of the right kind and environment for the operation, as stated in the API reference.");
+
+    public static readonly ApiError NotFound = new("not_found", 404, "Not found",
+        "No API operation exists at this path (a typo, a missing `/api/v1` prefix, or an operation of a newer version).",
+        "Check the path against the API reference; every operation lives under `/api/v1`.");
+
+    public static readonly ApiError MethodNotAllowed = new("method_not_allowed", 405, "Method not allowed",
+        "The path exists but not with this HTTP method (for example `GET` on an operation that takes `POST`).",
+        "Use the method listed in the `Allow` response header and in the API reference.");
+
+    public static readonly ApiError IdempotencyConflict = new(CreditProblems.IdempotencyConflict, 409, "Request in progress",
+        "Another request with the same `Idempotency-Key` is still being processed, so there is no answer to replay yet.",
+        "Retry the same request with the same key after a short wait: you will get the first request's answer, with `Idempotent-Replayed: true`.");
+
+    public static readonly ApiError PayloadTooLarge = new(CreditProblems.PayloadTooLarge, 413, "Body too large",
+        "The request body is larger than the operation accepts.",
+        "Send only the documented members; `reference` is at most 200 characters.");
+
+    public static readonly ApiError UnsupportedMediaType = new(CreditProblems.UnsupportedMediaType, 415, "Unsupported media type",
+        "The request has a body that is not declared as JSON.",
+        "Send the body with `Content-Type: application/json`, or send no body to use the defaults.");
+
+    public static readonly ApiError IdempotencyKeyReused = new(CreditProblems.IdempotencyKeyReused, 422, "Idempotency-Key reused",
+        "The `Idempotency-Key` was already used for a different request (another amount, reference or environment).",
+        "Use a new key for every new request; reuse a key only to retry exactly the same request.");
+
+    public static readonly ApiError RateLimited = new(ApiKeyProblems.RateLimited, 429, "Too many requests",
+        "Too many requests with this key, or too many failed key attempts from this client, in the current minute.",
+        "Wait the number of seconds given in the `Retry-After` header, then retry. Check that your key is valid if the failures are 401s.");
+
+    public static readonly ApiError InternalError = new("internal_error", 500, "Internal error",
+        "The request failed unexpectedly on the server. Nothing was charged twice.",
+        "Retry with the same `Idempotency-Key`; if it persists, contact support with the `requestId` of the answer.");
+
+    public static readonly ApiError ServiceUnavailable = new("service_unavailable", 503, "Service unavailable",
+        "The service cannot reach its database right now. Nothing was changed.",
+        "Retry after the number of seconds in the `Retry-After` header, with the same `Idempotency-Key` for a consumption.");
+
+    public static IReadOnlyList<ApiError> All { get; } =
+    [
+        InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InsufficientCredits, PublicKeyNotAllowed, Forbidden, NotFound,
+        MethodNotAllowed, IdempotencyConflict, PayloadTooLarge, UnsupportedMediaType, IdempotencyKeyReused, RateLimited,
+        InternalError, ServiceUnavailable,
+    ];
+
+    // The problem "type" of a code: its own entry on the error reference (a URI reference, relative to the portal).
+    public static string TypeOf(string code) => $"{ReferencePath}#{code}";
+}

@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using Datakeen.Portal.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Datakeen.Portal.EndToEndTests.ApiDocs;
+
+// "No lost clicks": a control that can be clicked is handled. Controls render disabled until the circuit is
+// interactive, and a lost connection shows the reconnect notice (Reload when the circuit is gone).
+[Collection(PortalCollection.Name)]
+public sealed class NoLostClicksTests(PortalEnvironment portal)
+{
+    // Clicks the button the moment the browser considers it enabled (checked on every DOM change, before any
+    // Playwright actionability wait), and records that it did.
+    private const string ClickTheInstantItIsEnabled = """
+        (() => {
+          const name = "Reveal test secret key";
+          const observer = new MutationObserver(() => {
+            const button = document.querySelector(`button[aria-label="${name}"]`);
+            if (button && !button.matches(":disabled")) {
+              observer.disconnect();
+              window.__dkClicked = true;
+              button.click();
+            }
+          });
+          observer.observe(document, { subtree: true, childList: true, attributes: true });
+        })();
+        """;
+
+    [Fact]
+    public async Task A_click_on_reveal_the_instant_it_is_enabled_on_a_fresh_load_shows_the_key()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        await page.AddInitScriptAsync(ClickTheInstantItIsEnabled);
+
+        await page.GotoAsync("/w/acme/api");
+
+        var value = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" }).GetByTestId("key-test-secret");
+        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
+        Assert.True(await page.EvaluateAsync<bool>("window.__dkClicked === true"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_prerendered_page_shows_every_control_disabled()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        // The HTML as the browser first gets it, before any script runs.
+        await page.RouteAsync("**/_framework/blazor.web*.js*", route => route.AbortAsync());
+
+        await page.GotoAsync("/w/acme/api");
+
+        var reveal = page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" });
+        await Expect(reveal).ToBeVisibleAsync();
+        foreach (var name in new[] { "Reveal test secret key", "Copy test secret key", "Rotate test secret key", "Switch to dark theme" })
+        {
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = name })).ToBeDisabledAsync();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Tab).First).ToBeDisabledAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_shows_the_reconnect_notice_until_the_circuit_is_back()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        var connections = new List<IWebSocketRoute>();
+        var allowReconnect = new TaskCompletionSource();
+        await page.RouteWebSocketAsync(new Regex("/_blazor"), async ws =>
+        {
+            int count;
+            lock (connections)
+            {
+                connections.Add(ws);
+                count = connections.Count;
+            }
+
+            if (count > 1)
+            {
+                await allowReconnect.Task;
+            }
+
+            ws.ConnectToServer();
+        });
+        await page.GotoAsync("/w/acme/api");
+        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" })).ToBeEnabledAsync();
+
+        await connections[0].CloseAsync();
+
+        var notice = page.GetByRole(AriaRole.Dialog, new() { Name = "Connection lost" });
+        await Expect(notice).ToBeVisibleAsync();
+        await Expect(notice).ToContainTextAsync("Reconnecting");
+        await Screenshots.TakeAsync(page, "reconnect-notice");
+
+        allowReconnect.SetResult();
+        await Expect(notice).ToBeHiddenAsync(new() { Timeout = 30_000 });
+        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
+        await Expect(testCard.GetByTestId("key-test-secret")).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task When_the_circuit_is_gone_the_notice_offers_reload_and_reload_brings_a_working_page()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" })).ToBeEnabledAsync();
+
+        // What blazor.web.js raises when the server answers that it no longer knows this circuit.
+        await page.EvaluateAsync("""
+            document.getElementById("components-reconnect-modal").dispatchEvent(
+              new CustomEvent("components-reconnect-state-changed", { detail: { state: "rejected" } }))
+            """);
+
+        var notice = page.GetByRole(AriaRole.Dialog, new() { Name = "This page has expired" });
+        await Expect(notice).ToBeVisibleAsync();
+        await Expect(notice.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeHiddenAsync();
+        var reload = notice.GetByRole(AriaRole.Button, new() { Name = "Reload" });
+        await page.EvaluateAsync("window.__dkBeforeReload = true");
+        await reload.ClickAsync();
+        await page.WaitForFunctionAsync("window.__dkBeforeReload === undefined");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
+        await Expect(page.GetByTestId("key-test-secret").First).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await page.Context.CloseAsync();
+    }
+}
