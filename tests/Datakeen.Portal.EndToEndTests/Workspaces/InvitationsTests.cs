@@ -27,7 +27,6 @@ public sealed class InvitationsTests(PortalEnvironment portal)
         await menu.ClickAsync();
 
         await invitee.WaitForURLAsync(new Regex("/invitations$"));
-        await PortalEnvironment.WaitForInteractiveAsync(invitee);
         var invitation = invitee.GetByRole(AriaRole.Region, new() { Name = "Invitation to Globex" });
         await Expect(invitation).ToContainTextAsync("Role: Member");
         await Expect(invitation).ToContainTextAsync("invited by");
