@@ -139,31 +139,29 @@ public sealed class ApiKeyVerifier
     {
         var loading = _loading.GetOrAdd(digest,
             static (d, self) => new Lazy<Task<VerifiedKey?>>(() => self.LoadOrRememberUnknownAsync(d)), this);
+        return await loading.Value.WaitAsync(ct);
+    }
+
+    // Leaves _loading when done (while it is there, no other load of the digest can start), also on failure.
+    private async Task<VerifiedKey?> LoadOrRememberUnknownAsync(KeyDigest digest)
+    {
         try
         {
-            return await loading.Value.WaitAsync(ct);
+            var key = await LoadAsync(digest, CancellationToken.None);
+            if (key is null)
+            {
+                if (_unknown.Count >= MaxUnknownEntries)
+                {
+                    _unknown.Clear();
+                }
+                _unknown[digest] = _time.GetTimestamp();
+            }
+            return key;
         }
         finally
         {
-            if (loading.Value.IsCompleted)
-            {
-                _loading.TryRemove(new KeyValuePair<KeyDigest, Lazy<Task<VerifiedKey?>>>(digest, loading));
-            }
+            _loading.TryRemove(digest, out _);
         }
-    }
-
-    private async Task<VerifiedKey?> LoadOrRememberUnknownAsync(KeyDigest digest)
-    {
-        var key = await LoadAsync(digest, CancellationToken.None);
-        if (key is null)
-        {
-            if (_unknown.Count >= MaxUnknownEntries)
-            {
-                _unknown.Clear();
-            }
-            _unknown[digest] = _time.GetTimestamp();
-        }
-        return key;
     }
 
     private async Task<VerifiedKey?> LoadAsync(KeyDigest digest, CancellationToken ct)
