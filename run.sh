@@ -4,24 +4,46 @@
 # demo workspaces, and the portal on http://localhost:5080. Ctrl-C stops everything it started.
 #   ConnectionStrings__Portal set -> uses that database, starts no cluster.
 #   Oidc__Authority set           -> uses that provider, starts no development provider.
+#   --replicas N (N >= 2)         -> Redis, N portal instances on loopback ports and nginx on :5080 as the
+#                                    only entry (docs/deploy.md); .data/cluster.json lists the instances.
 #   DATAKEEN_PORTAL_PORT, DATAKEEN_IDENTITY_PORT, DATAKEEN_PG_PORT -> other ports (defaults 5080, 5081, 55432).
+#   DATAKEEN_DATA_DIR, DATAKEEN_NO_BUILD=1 -> another data directory (the cluster tests run a second copy side
+#                                    by side), no build.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
 source scripts/lib.sh
+source scripts/cluster.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+REPLICAS=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --replicas) REPLICAS="${2:-}"; shift 2 || true ;;
+    --replicas=*) REPLICAS="${1#--replicas=}"; shift ;;
+    *) echo "usage: ./run.sh [--replicas N]" >&2; exit 2 ;;
+  esac
+done
+if [ "$REPLICAS" != 0 ] && ! [[ "$REPLICAS" =~ ^[0-9]+$ && "$REPLICAS" -ge 2 && "$REPLICAS" -le 16 ]]; then
+  echo "--replicas takes a number from 2 to 16" >&2; exit 2
+fi
 
 PORTAL_PORT="${DATAKEEN_PORTAL_PORT:-5080}"
 IDENTITY_PORT="${DATAKEEN_IDENTITY_PORT:-5081}"
+DATA_DIR="${DATAKEEN_DATA_DIR:-$ROOT/.data}"
 PORTAL_URL="http://localhost:$PORTAL_PORT"
 IDENTITY_URL="http://localhost:$IDENTITY_PORT"
+PG_DATA="$DATA_DIR/pg"
 PG_PORT="${DATAKEEN_PG_PORT:-55432}"
 PIDS=()
 
 cleanup() {
   trap - EXIT INT TERM
+  set +e
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  cluster_stop
   wait 2>/dev/null || true
+  rm -f "$DATA_DIR/cluster.json"
   if [ -n "${STARTED_PG:-}" ]; then log "Stopping PostgreSQL"; pg_stop "$PG_DATA"; fi
 }
 trap cleanup EXIT
@@ -31,8 +53,10 @@ for port in "$PORTAL_PORT" "$IDENTITY_PORT"; do
   if ! port_is_free "$port"; then echo "Port $port is already in use: is ./run.sh already running?" >&2; exit 1; fi
 done
 
+mkdir -p "$DATA_DIR"
+chmod 755 "$DATA_DIR"
 if [ -z "${ConnectionStrings__Portal:-}" ]; then
-  PG_DATA="$(pg_local_datadir "$ROOT/.data")"
+  PG_DATA="$(pg_local_datadir "$DATA_DIR")"
   if [ -f "$PG_DATA/postmaster.pid" ] && ! port_is_free "$PG_PORT"; then
     log "PostgreSQL already running in .data/pg on port $PG_PORT"
   else
@@ -48,28 +72,74 @@ if [ -z "${ConnectionStrings__Portal:-}" ]; then
     || "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE datakeen_portal" >/dev/null
 fi
 
-log "Building"
-dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+if [ -z "${DATAKEEN_NO_BUILD:-}" ]; then
+  log "Building"
+  dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+fi
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 # The key ring's certificate (created by the portal in Development when missing); never in the database.
 export DataProtection__CertificatePath="${DataProtection__CertificatePath:-$ROOT/.data/dataprotection-dev.pfx}"
 
 if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
-  dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
+  [ -n "${DATAKEEN_NO_BUILD:-}" ] || dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
   log "Starting the development OpenID Connect provider on $IDENTITY_URL"
   (cd src/Datakeen.Portal.DevIdentity && exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDENTITY_URL") &
   PIDS+=($!)
+  STARTED_IDENTITY=1
   export Oidc__Authority="$IDENTITY_URL"
   export Oidc__ClientId="${Oidc__ClientId:-datakeen-portal}"
   export Oidc__ClientSecret="${Oidc__ClientSecret:-datakeen-portal-dev-secret}"
   export DemoData__Enabled="${DemoData__Enabled:-true}"
 fi
 
-log "Starting the portal on $PORTAL_URL"
-(cd src/Datakeen.Portal && exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$PORTAL_URL") &
-PIDS+=($!)
+if [ "$REPLICAS" = 0 ]; then
+  log "Starting the portal on $PORTAL_URL"
+  (cd src/Datakeen.Portal && exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$PORTAL_URL") &
+  PIDS+=($!)
+else
+  ensure_curl
+  REDIS_PORT="$(free_port)"
+  log "Starting Redis on 127.0.0.1:$REDIS_PORT (.data/redis)"
+  redis_start "$DATA_DIR/redis" "$REDIS_PORT"
+  REDIS_PID="$LAST_PGID"
+  export Redis__Configuration="127.0.0.1:$REDIS_PORT"
+  # nginx on loopback is the only client of the instances: trust its X-Forwarded-* headers.
+  export ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
+  # Each instance serves Prometheus' /metrics on its own loopback port; nginx refuses /metrics.
+  export Telemetry__PrometheusEnabled="${Telemetry__PrometheusEnabled:-true}"
+  DEMO_DATA="${DemoData__Enabled:-false}"
+  mkdir -p "$DATA_DIR/logs"
+  INSTANCES=() UPSTREAM_PORTS=()
+  for i in $(seq 1 "$REPLICAS"); do
+    port="$(free_port)"
+    while [[ " ${UPSTREAM_PORTS[*]:-} " == *" $port "* ]]; do port="$(free_port)"; done
+    log "Starting portal-$i on http://127.0.0.1:$port"
+    # Demo workspaces are created by the first instance only: the others would just collide on the slugs.
+    demo=false; [ "$i" = 1 ] && demo="$DEMO_DATA"
+    start_group "$DATA_DIR/logs/portal-$i.log" env Portal__InstanceName="portal-$i" DemoData__Enabled="$demo" \
+      dotnet src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll \
+      --contentRoot "$ROOT/src/Datakeen.Portal" --urls "http://127.0.0.1:$port"
+    INSTANCES+=("portal-$i|$LAST_PGID|http://127.0.0.1:$port")
+    UPSTREAM_PORTS+=("$port")
+    # The first instance migrates the database and creates the shared Data Protection key before the
+    # others start, so they all read one key ring instead of racing to create their own.
+    if [ "$i" = 1 ]; then wait_ready "http://127.0.0.1:$port" "$DATA_DIR/logs/portal-1.log"; fi
+  done
+  log "Starting nginx on $PORTAL_URL (config from deploy/nginx/templates/, logs in .data/nginx/logs)"
+  nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$PORTAL_PORT" "${UPSTREAM_PORTS[@]}"
+  # The script lives as long as its entry point: an instance that dies is failover, not the end.
+  PIDS+=("$LAST_PGID")
+  write_cluster_json "$DATA_DIR/cluster.json" "$REDIS_PID" "redis://127.0.0.1:$REDIS_PORT" \
+    "$LAST_PGID" "$PORTAL_URL" "${INSTANCES[@]}"
+  for i in $(seq 2 "$REPLICAS"); do
+    wait_ready "http://127.0.0.1:${UPSTREAM_PORTS[$((i - 1))]}" "$DATA_DIR/logs/portal-$i.log"
+  done
+fi
 
 for _ in $(seq 1 120); do
+  if [ -n "${STARTED_IDENTITY:-}" ] && command -v curl >/dev/null; then
+    curl -fsS "$IDENTITY_URL/.well-known/openid-configuration" >/dev/null 2>&1 || { sleep 0.5; continue; }
+  fi
   if command -v curl >/dev/null; then curl -fsS "$PORTAL_URL/readyz" >/dev/null 2>&1 && break
   elif ! port_is_free "$PORTAL_PORT"; then break; fi
   sleep 0.5
@@ -77,7 +147,7 @@ done
 
 cat <<INFO
 
-  Datakeen portal:  $PORTAL_URL
+  Datakeen portal:  $PORTAL_URL${REDIS_PORT:+  ($REPLICAS instances behind nginx; see $DATA_DIR/cluster.json)}
   Sign in with (password: demo):
     admin@acme.test    Admin of Acme
     member@acme.test   Member of Acme

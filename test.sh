@@ -5,9 +5,12 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/lib.sh
+source scripts/cluster.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ensure_chromium
+# The cluster tests run ./run.sh --replicas 3: Redis, nginx and curl from the OS packages.
+ensure_redis; ensure_nginx; ensure_curl
 ensure_node
 PG_BIN="$(pg_bindir)" || exit 1
 
@@ -70,6 +73,16 @@ for project in tests/*/*.csproj; do
   [ "$rc" -eq 0 ] || status=1
 done
 
+log "Checking docker-compose.yml (Compose v1: docker-compose config)"
+compose_out="$WORK_DIR/compose.log"
+bash scripts/check-compose.sh 2>&1 | tee "$compose_out"
+compose_summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$compose_out" | tail -n 1)"
+if [ -z "$compose_summary" ]; then
+  total_failed=$((total_failed + 1))
+else
+  total_passed=$((total_passed + ${compose_summary%% passed*}))
+  compose_failed="${compose_summary#*, }"; total_failed=$((total_failed + ${compose_failed%% failed*}))
+fi
 # Shell-driven tests of the scripts themselves (tests/scripts/*.sh): exit 0 passed, 77 skipped, else failed.
 for script in tests/scripts/*.sh; do
   [ -f "$script" ] || continue

@@ -6,6 +6,8 @@ using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Scaling;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.Workspaces;
 using MudBlazor.Services;
 
@@ -16,6 +18,10 @@ if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Services.AddRequiredSettings();
+builder.AddPortalTelemetry();
+builder.Services.AddScaling(builder.Configuration);
+builder.Services.AddPortalHealthChecks(builder.Configuration);
 builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddEncryptedKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddChangeFeed();
@@ -38,11 +44,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+app.UsePortalInstanceHeader();
 app.UseSecurityHeaders();
 app.UseApiReference();
 app.UseApiErrorGuard();
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api"),
+    context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseRateLimiter();
@@ -51,6 +58,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealthEndpoints();
+app.MapPortalMetrics();
 app.MapPortalApi();
 app.MapAuthEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

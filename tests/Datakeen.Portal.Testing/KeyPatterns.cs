@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Datakeen.Portal.Testing;
 
-// SPEC §2's key pattern, for tests that look for keys in text (logs, pages, stored answers).
+// The key pattern (docs/architecture.md, "Keys"), for tests that look for keys in text (logs, pages, stored answers).
 public static class KeyPatterns
 {
     // Any key anywhere in a text.

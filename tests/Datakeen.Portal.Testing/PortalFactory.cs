@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,9 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
 
     // When set, every log entry of the host (Debug and above) also goes here.
     public CapturedLogs? LogCapture { get; init; }
+
+    // Registrations of the test host itself, applied after the portal's own (ConfigureTestServices).
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     // Starts the portal on a real loopback port (browsers and the OpenID Connect redirects need one)
     // and returns its address, e.g. http://127.0.0.1:41234.
@@ -40,6 +44,11 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
 
         if (LogCapture is { } capture)

@@ -1,16 +1,11 @@
-using Datakeen.Portal.Data;
-using Xunit;
-
 namespace Datakeen.Portal.Testing;
 
 // Everything a signed-in test needs, started fresh per test class (IClassFixture): a migrated database,
 // the development OpenID Connect provider and the portal on real loopback ports, with the demo
 // workspaces (acme, globex) created at startup.
-public class PortalStack : IAsyncLifetime
+public class PortalStack : PortalHost
 {
-    public string ConnectionString { get; private set; } = "";
     public DevIdentityServer Identity { get; private set; } = null!;
-    public PortalFactory Portal { get; private set; } = null!;
     public Uri PortalAddress { get; private set; } = null!;
 
     public const string Newcomer = "newcomer@example.test";
@@ -18,47 +13,49 @@ public class PortalStack : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
-    public virtual async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateMigratedDatabaseAsync();
         Identity = await DevIdentityServer.StartAsync(
         [
             // Besides the demo users: someone with no workspace yet, and someone whose address is not verified.
             .. TestUser(3, "dev-newcomer", Newcomer, "Nora Newcomer", emailVerified: true),
             .. TestUser(4, "dev-unverified", Unverified, "Uma Unverified", emailVerified: false),
         ]);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Oidc:Authority"] = Identity.Authority,
-            ["Oidc:ClientId"] = "datakeen-portal",
-            ["Oidc:ClientSecret"] = "datakeen-portal-dev-secret",
-            ["DemoData:Enabled"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            // The Test base URLs are deployment configuration; these are placeholders on a reserved TLD.
-            ["BaseUrls:Test:JourneyApi"] = "https://journey.sandbox.datakeen.example/backend",
-            ["BaseUrls:Test:DocumentsApi"] = "https://documents.sandbox.datakeen.example/api",
-        };
-        foreach (var (key, value) in ExtraSettings)
-        {
-            settings[key] = value;
-        }
-        Portal = new PortalFactory(ConnectionString, settings);
-        PortalAddress = Portal.StartOnKestrel();
+        await base.InitializeAsync();
     }
 
-    public virtual async Task DisposeAsync()
+    protected override IDictionary<string, string?> Settings
     {
-        if (Portal is not null)
+        get
         {
-            await Portal.DisposeAsync();
+            var settings = new Dictionary<string, string?>
+            {
+                ["Oidc:Authority"] = Identity.Authority,
+                ["Oidc:ClientId"] = "datakeen-portal",
+                ["Oidc:ClientSecret"] = "datakeen-portal-dev-secret",
+                ["DemoData:Enabled"] = "true",
+                ["Logging:LogLevel:Default"] = "Warning",
+                // The Test base URLs are deployment configuration; these are placeholders on a reserved TLD.
+                ["BaseUrls:Test:JourneyApi"] = "https://journey.sandbox.datakeen.example/backend",
+                ["BaseUrls:Test:DocumentsApi"] = "https://documents.sandbox.datakeen.example/api",
+            };
+            foreach (var (key, value) in ExtraSettings)
+            {
+                settings[key] = value;
+            }
+            return settings;
         }
+    }
+
+    // Browsers and the OpenID Connect redirects need a real port.
+    protected override void Start() => PortalAddress = Portal.StartOnKestrel();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
         if (Identity is not null)
         {
             await Identity.DisposeAsync();
-        }
-        if (ConnectionString.Length > 0)
-        {
-            await TestPostgres.DropDatabaseAsync(ConnectionString);
         }
     }
 
@@ -77,6 +74,4 @@ public class PortalStack : IAsyncLifetime
     // A client with no cookies that does not follow redirects.
     public HttpClient CreateAnonymousClient() =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = PortalAddress };
-
-    public PortalDbContext CreateDbContext() => TestPostgres.CreateDbContext(ConnectionString);
 }

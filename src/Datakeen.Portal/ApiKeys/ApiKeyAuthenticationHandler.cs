@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -38,18 +39,20 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null)
         {
             var client = ClientOf(Context);
-            if (rateLimits.IsClientBlocked(client, out var blockedFor))
+            if (await rateLimits.ClientBlockedForAsync(client, Context.RequestAborted) is { } blockedFor)
             {
+                PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "client_failures"));
                 _retryAfter = blockedFor;
                 return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
             }
 
-            rateLimits.RecordFailure(client);
+            await rateLimits.RecordFailureAsync(client, Context.RequestAborted);
             return AuthenticateResult.Fail(ApiKeyProblems.InvalidApiKey);
         }
 
-        if (!rateLimits.TryAcquireForKey(key.KeyId, out var waitFor))
+        if (await rateLimits.AcquireForKeyAsync(key.KeyId, Context.RequestAborted) is { } waitFor)
         {
+            PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "key"));
             _retryAfter = waitFor;
             return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
         }

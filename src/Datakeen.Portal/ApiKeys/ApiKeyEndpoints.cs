@@ -22,14 +22,6 @@ public static class ApiKeyEndpoints
                 "dk_test_sk_…AbCd"))
             .ProducesApiErrors(ApiErrors.InvalidApiKey, ApiErrors.RateLimited);
 
-        if (api.ServiceProvider.GetRequiredService<IHostEnvironment>().IsEnvironment("Testing"))
-        {
-            // Lets tests prove the secret-only policy independently of the endpoints that use it.
-            api.MapGet("/_testing/secret-only", () => TypedResults.NoContent())
-                .RequireAuthorization(ApiKeyPolicies.SecretKey)
-                .ExcludeFromDescription();
-        }
-
         return api;
     }
 

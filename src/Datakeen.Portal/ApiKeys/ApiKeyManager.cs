@@ -3,6 +3,7 @@ using Datakeen.Portal.Auth;
 using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -178,6 +179,7 @@ public sealed class ApiKeyManager(
             await transaction.CommitAsync(ct);
 
             verifier.EvictWorkspace(workspaceId);
+            PortalTelemetry.KeyRotations.Add(1, new("environment", old.Environment.ToString()), new("kind", old.Kind.ToString()));
             return new KeyRotationResult(KeyRotationOutcome.Rotated, ToView(issued.Key, WorkspaceRole.Admin), issued.Plaintext, null);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException

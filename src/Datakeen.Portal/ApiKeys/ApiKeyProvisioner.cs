@@ -1,11 +1,15 @@
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.ApiKeys;
 
 // Seam for workspace creation: issues the four keys of a new workspace (Test/Production × Public/Secret)
 // inside the caller's transaction and saves them. The plaintexts are returned for the caller's use only.
-public sealed class ApiKeyProvisioner(ApiKeyIssuer issuer)
+public sealed class ApiKeyProvisioner(ApiKeyIssuer issuer) : IWorkspaceProvisioning
 {
+    public Task ProvisionAsync(PortalDbContext db, Guid workspaceId, Guid? createdByUserId, CancellationToken ct) =>
+        IssueInitialKeysAsync(db, workspaceId, createdByUserId, ct);
+
     public async Task<IReadOnlyList<IssuedKey>> IssueInitialKeysAsync(PortalDbContext db, Guid workspaceId,
         Guid? createdByUserId, CancellationToken ct = default)
     {

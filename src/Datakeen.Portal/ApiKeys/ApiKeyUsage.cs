@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -47,31 +48,19 @@ public sealed class ApiKeyUsageTracker(TimeProvider time)
     }
 }
 
+// Writes the recorded usage every UsageFlushInterval, and once more when the host stops.
 public sealed class ApiKeyUsageFlusher(
     ApiKeyUsageTracker tracker,
     IDbContextFactory<PortalDbContext> contextFactory,
     IOptionsMonitor<ApiKeyOptions> options,
     TimeProvider time,
-    ILogger<ApiKeyUsageFlusher> logger) : BackgroundService
+    ILogger<ApiKeyUsageFlusher> logger) : PeriodicJob(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.CurrentValue.UsageFlushInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+    protected override TimeSpan Interval => options.CurrentValue.UsageFlushInterval;
 
-            await FlushAsync(stoppingToken);
-        }
+    protected override Task RunAsync(CancellationToken ct) => FlushAsync(ct);
 
-        await FlushAsync(CancellationToken.None);
-    }
+    protected override Task StoppedAsync() => FlushAsync(CancellationToken.None);
 
     // One UPDATE for the whole batch.
     public async Task FlushAsync(CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,7 @@ public sealed class VerifiedKey
     public bool IsValidAt(DateTimeOffset now) => RevokedAt is null || (ExpiresAt is { } expires && expires > now);
 }
 
-// Verification of SPEC §2: format + checksum → digest → cache → database. The cache is invalidated by
+// Verification (docs/architecture.md, "Header → verifier → endpoint"): format + checksum → digest → cache → database. The cache is invalidated by
 // rotations in this process, by key-channel notifications from every other instance, and flushed after a
 // reconnection of the change feed; a short TTL bounds the damage of anything missed.
 public sealed class ApiKeyVerifier
@@ -56,24 +57,34 @@ public sealed class ApiKeyVerifier
         feed.Reconnected += FlushAll;
     }
 
-    public int CachedCount => _cache.Count;
-
     // The key, when the candidate is a known key that verifies now; null otherwise (whatever the reason).
     public ValueTask<VerifiedKey?> VerifyAsync(string candidate, CancellationToken ct = default) =>
         VerifyAsync(candidate.AsMemory(), ct);
 
     public async ValueTask<VerifiedKey?> VerifyAsync(ReadOnlyMemory<char> candidate, CancellationToken ct = default)
     {
+        using var activity = PortalTelemetry.Source.StartActivity("api_key.verify");
         var lookup = LookUpCached(candidate.Span, out var digest, out var cached);
         if (lookup == CacheLookup.Malformed)
         {
+            Record(activity, "malformed");
             return null;
         }
 
+        PortalTelemetry.RecordCacheLookup(lookup == CacheLookup.Hit);
+        activity?.SetTag("datakeen.verifier_cache", lookup == CacheLookup.Hit ? "hit" : "miss");
         var key = lookup == CacheLookup.Hit ? cached
             : IsKnownUnknown(digest) ? null
             : await LoadSharedAsync(digest, ct);
-        return key is not null && key.IsValidAt(_time.GetUtcNow()) ? key : null;
+        var verified = key is not null && key.IsValidAt(_time.GetUtcNow()) ? key : null;
+        Record(activity, verified is null ? "invalid" : "valid");
+        return verified;
+    }
+
+    private static void Record(System.Diagnostics.Activity? activity, string outcome)
+    {
+        PortalTelemetry.RecordVerification(outcome);
+        activity?.SetTag("datakeen.outcome", outcome);
     }
 
     // The synchronous part of verification: parse, digest, cache. Allocation-free.

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Datakeen.Portal.ApiKeys;
@@ -10,6 +11,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<ApiKeySecrets>();
         services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton<ApiKeyProvisioner>();
+        services.AddSingleton<IWorkspaceProvisioning>(sp => sp.GetRequiredService<ApiKeyProvisioner>());
         services.AddSingleton<ApiKeyVerifier>();
         services.AddSingleton<ApiKeyUsageTracker>();
         services.AddSingleton<ApiRateLimits>();

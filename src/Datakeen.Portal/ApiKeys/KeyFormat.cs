@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Datakeen.Portal.ApiKeys;
 
-// The key format of SPEC §2: dk_{live|test}_{pk|sk}_{32 base62 body}{6 base62 CRC-32 check}.
+// The key format (docs/architecture.md, "Keys"): dk_{live|test}_{pk|sk}_{32 base62 body}{6 base62 CRC-32 check}.
 // Parsing never throws and never allocates: it runs on every API request, before any cache or database access.
 public static class KeyFormat
 {

@@ -11,7 +11,6 @@ public static class AuditActions
     public const string KeyRevealed = "key.revealed";
     public const string KeyCopied = "key.copied";
     public const string KeyRotated = "key.rotated";
-    public const string KeyRevoked = "key.revoked";
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
 }

@@ -1,27 +1,34 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
-using Datakeen.Portal.Workspaces;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auditing;
 
 public sealed class AuditLog(IDbContextFactory<PortalDbContext> contextFactory, TimeProvider time)
 {
+    // The lengths of the audit_events columns (AuditEventConfiguration): values are cut here, by the log,
+    // not by every caller.
+    public const int MaxTextLength = 200;
+    public const int MaxIpAddressLength = 64;
+    public const int MaxUserAgentLength = 512;
+
     // Adds the event to the caller's context, so it commits (or not) with the action it records.
+    // actorDescription names an actor who is not a signed-in user (an operator's command line).
     public AuditEvent Add(PortalDbContext db, string action, Actor? actor, Guid? workspaceId, string? target,
-        string? details = null, bool succeeded = true)
+        string? details = null, bool succeeded = true, string? actorDescription = null)
     {
         var auditEvent = new AuditEvent
         {
             Action = action,
             WorkspaceId = workspaceId,
             ActorUserId = actor?.UserId,
-            ActorDescription = actor?.DisplayName,
-            Target = target,
+            ActorDescription = TextColumns.Fit(actor?.DisplayName ?? actorDescription, MaxTextLength),
+            Target = TextColumns.Fit(target, MaxTextLength),
             Details = details,
             Succeeded = succeeded,
-            IpAddress = actor?.IpAddress,
-            UserAgent = actor?.UserAgent,
+            IpAddress = TextColumns.Fit(actor?.IpAddress, MaxIpAddressLength),
+            UserAgent = TextColumns.Fit(actor?.UserAgent, MaxUserAgentLength),
             OccurredAt = time.GetUtcNow(),
         };
         db.AuditEvents.Add(auditEvent);
@@ -40,24 +47,4 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> contextFactory, 
     public Task WriteRefusalAsync(Actor actor, Guid? workspaceId, string attemptedAction, string? target,
         CancellationToken ct = default) =>
         WriteAsync(AuditActions.AuthorizationFailed, actor, workspaceId, target, attemptedAction, succeeded: false, ct);
-
-    // The workspace's audit log, for its Admins only (docs/architecture.md): null for anyone else, and the
-    // attempt is itself recorded as a refused action. The only read of the log.
-    public async Task<IReadOnlyList<AuditEvent>?> ListForAdminAsync(Actor actor, Guid workspaceId, int take,
-        CancellationToken ct = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
-        {
-            Add(db, AuditActions.AuthorizationFailed, actor, workspaceId, target: null, "audit.view", succeeded: false);
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-
-        return await db.AuditEvents.AsNoTracking()
-            .Where(e => e.WorkspaceId == workspaceId)
-            .OrderByDescending(e => e.Id)
-            .Take(take)
-            .ToListAsync(ct);
-    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Datakeen.Portal.Auth.Sessions;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -5,6 +5,7 @@ namespace Datakeen.Portal.Auth;
 // Where a request came from, as recorded in audit events.
 public sealed record ConnectionDetails(string? IpAddress, string? UserAgent)
 {
+    // The user_sessions column; the audit log cuts to its own.
     private const int MaxUserAgentLength = 512;
 
     public static ConnectionDetails From(HttpContext http)
@@ -13,6 +14,6 @@ public sealed record ConnectionDetails(string? IpAddress, string? UserAgent)
         var userAgent = http.Request.Headers.UserAgent.ToString();
         return new ConnectionDetails(
             http.Connection.RemoteIpAddress?.ToString(),
-            string.IsNullOrEmpty(userAgent) ? null : StorableText.Sanitize(userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]));
+            string.IsNullOrEmpty(userAgent) ? null : StorableText.Sanitize(TextColumns.Fit(userAgent, MaxUserAgentLength)));
     }
 }

@@ -28,19 +28,4 @@ public static class PortalClaims
 
     public static string? GetDisplayName(this ClaimsPrincipal principal) =>
         principal.FindFirst(Name)?.Value ?? principal.FindFirst(Email)?.Value;
-
-    // The actor of a plain HTTP request (minimal API endpoints); Blazor components use CurrentActor.
-    public static Actor? ToActor(this HttpContext http)
-    {
-        if (http.User.GetUserId() is not { } id)
-        {
-            return null;
-        }
-
-        var connection = ConnectionDetails.From(http);
-        return new Actor(id, http.User.GetDisplayName(), connection.IpAddress, connection.UserAgent)
-        {
-            SessionId = http.User.GetSessionId(),
-        };
-    }
 }

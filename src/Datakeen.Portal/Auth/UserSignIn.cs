@@ -28,10 +28,10 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
 
         // An address that needs cleaning is no address to send invitations to.
         var rawEmail = principal.FindFirst(PortalClaims.Email)?.Value?.Trim();
-        var email = rawEmail is not null && StorableText.IsStorable(rawEmail) ? Truncate(rawEmail, MaxEmailLength) : null;
+        var email = rawEmail is not null && StorableText.IsStorable(rawEmail) ? Fit(rawEmail, MaxEmailLength) : null;
         var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
             StringComparison.OrdinalIgnoreCase);
-        var name = Truncate(StorableText.Sanitize(principal.FindFirst(PortalClaims.Name)?.Value?.Trim()), MaxNameLength);
+        var name = Fit(StorableText.Sanitize(principal.FindFirst(PortalClaims.Name)?.Value?.Trim()), MaxNameLength);
         var now = time.GetUtcNow();
 
         await using var db = await contextFactory.CreateDbContextAsync(ct);
@@ -75,17 +75,6 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
         return id;
     }
 
-    // Never cuts a surrogate pair in two (half of one is a lone surrogate PostgreSQL cannot store).
-    private static string? Truncate(string? value, int max)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-        if (value.Length <= max)
-        {
-            return value;
-        }
-        return value[..(char.IsHighSurrogate(value[max - 1]) ? max - 1 : max)];
-    }
+    private static string? Fit(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : TextColumns.Fit(value, max);
 }

@@ -23,7 +23,7 @@ public sealed record ConsumeResponse(Guid Id, string Environment, int Amount, lo
 public static class CreditEndpoints
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
-    private const string ConsumePath = "/api/v1/credits/consume";
+    private const string ConsumePath = PortalPaths.ApiV1 + "/credits/consume";
 
     public static IEndpointRouteBuilder MapCreditEndpoints(this IEndpointRouteBuilder api)
     {
@@ -146,8 +146,9 @@ public static class CreditEndpoints
             throw new InvalidOperationException("ConsumeResponse must end with its balance.");
         }
 
+        var refused = CreditProblems.Insufficient(amount, environment);
         return new IdempotentAnswer(requestHash, created[..^"0}".Length], "}", new StoredResponse(
-            StatusCodes.Status402PaymentRequired, CreditProblems.Insufficient(amount, environment).ToJson(requestId)));
+            refused.Status, ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, requestId)));
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext context, IdempotencyStore idempotency, Guid workspaceId,

@@ -2,6 +2,7 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -76,6 +77,7 @@ public sealed class CreditLedger(
             throw new ArgumentException("An answer can only be stored for a request with an Idempotency-Key.", nameof(answer));
         }
 
+        using var activity = PortalTelemetry.Source.StartActivity("credits.consume");
         var now = time.GetUtcNow();
         var entryId = command.EntryId ?? Guid.CreateVersion7(now);
         // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
@@ -111,9 +113,15 @@ public sealed class CreditLedger(
         // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
         await consume.PrepareAsync(ct);
         await using var reader = await consume.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? ConsumeResult.Consumed(command, entryId, reader.GetInt64(0))
-            : ConsumeResult.Insufficient(command);
+        if (!await reader.ReadAsync(ct))
+        {
+            activity?.SetTag("datakeen.outcome", "insufficient");
+            return ConsumeResult.Insufficient(command);
+        }
+
+        PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
+        activity?.SetTag("datakeen.outcome", "consumed");
+        return ConsumeResult.Consumed(command, entryId, reader.GetInt64(0));
     }
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.
@@ -151,12 +159,12 @@ public sealed class CreditLedger(
             Type = LedgerEntryType.Grant,
             Amount = amount,
             BalanceAfter = balance,
-            ActorDescription = Truncate(actorDescription, 200),
+            ActorDescription = TextColumns.Fit(actorDescription, CreditLedgerEntry.MaxActorDescriptionLength),
             CreatedAt = now,
         });
-        var auditEvent = audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
-            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}");
-        auditEvent.ActorDescription = Truncate(actorDescription, 200);
+        audit.Add(db, AuditActions.CreditsGranted, actor: null, workspaceId,
+            target: $"credits:{environment.ToString().ToLowerInvariant()}", details: $"+{amount}, balance {balance}",
+            actorDescription: actorDescription);
         await db.SaveChangesAsync(ct);
         await db.NotifyAsync(ChangeFeed.CreditChannel, ChangePayload.For(workspaceId, environment.ToString()), ct);
         await transaction.CommitAsync(ct);
@@ -168,8 +176,6 @@ public sealed class CreditLedger(
     public static bool IsKeyAlreadyUsed(PostgresException e) =>
         e.SqlState == PostgresErrorCodes.UniqueViolation &&
         e.ConstraintName is IdempotencyRecordKeyConstraint or LedgerIdempotencyIndex;
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
 public sealed record ConsumeCommand(

@@ -5,6 +5,8 @@ namespace Datakeen.Portal.Credits;
 // Append-only: the balance of an account always equals the sum of its entries' amounts.
 public sealed class CreditLedgerEntry
 {
+    public const int MaxActorDescriptionLength = 200;
+
     public Guid Id { get; set; }
     public Guid AccountId { get; set; }
     public Guid WorkspaceId { get; set; }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.Credits;
@@ -39,8 +38,5 @@ public static class CreditProblems
 
 public sealed record CreditProblem(int Status, string Code, string Title, string Detail)
 {
-    // The problem as it is stored for an Idempotency-Key and replayed, byte for byte (with the first request's id).
-    public string ToJson(string requestId) => JsonSerializer.Serialize(ApiProblem.Body(Status, Code, Title, Detail, requestId));
-
     public IResult ToResult() => ApiProblem.Result(Status, Code, Title, Detail);
 }

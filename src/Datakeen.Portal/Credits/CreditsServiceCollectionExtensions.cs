@@ -1,3 +1,5 @@
+using Datakeen.Portal.Workspaces;
+
 namespace Datakeen.Portal.Credits;
 
 public static class CreditsServiceCollectionExtensions
@@ -5,6 +7,7 @@ public static class CreditsServiceCollectionExtensions
     public static IServiceCollection AddCredits(this IServiceCollection services)
     {
         services.AddSingleton<WelcomeCredits>();
+        services.AddSingleton<IWorkspaceProvisioning>(sp => sp.GetRequiredService<WelcomeCredits>());
         services.AddSingleton<CreditLedger>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<ICreditQueries, CreditQueries>();

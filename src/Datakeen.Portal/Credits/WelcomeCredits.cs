@@ -1,17 +1,21 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.Credits;
 
 // Seam for workspace creation: opens the two credit accounts and grants the 20 welcome test credits
 // inside the caller's transaction. The unique partial index on the welcome grant makes a second grant
 // for the same workspace fail, whatever the code path.
-public sealed class WelcomeCredits(TimeProvider time)
+public sealed class WelcomeCredits(TimeProvider time) : IWorkspaceProvisioning
 {
     public const int TestCredits = 20;
 
     // Saves (within the caller's transaction, if any). No NOTIFY: nobody can be watching a workspace that
     // does not exist yet, and a NOTIFY outside a transaction would announce it before it commits.
+    public Task ProvisionAsync(PortalDbContext db, Guid workspaceId, Guid? createdByUserId, CancellationToken ct) =>
+        GrantAsync(db, workspaceId, ct);
+
     public async Task GrantAsync(PortalDbContext db, Guid workspaceId, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();

@@ -13,7 +13,7 @@ public static class ApiErrorGuard
 {
     public static IApplicationBuilder UseApiErrorGuard(this IApplicationBuilder app) =>
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/api"),
+            context => PortalPaths.IsApi(context.Request.Path),
             api => api.Use(async (context, next) =>
             {
                 ApiRequestId.Assign(context);

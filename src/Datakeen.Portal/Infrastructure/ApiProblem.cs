@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Datakeen.Portal.Infrastructure;
 
 // The API's one shape of error: RFC 9457 problem details (application/problem+json) with a stable
@@ -11,6 +13,11 @@ public static class ApiProblem
         new ProblemResult(status, code, title, detail);
 
     public static IResult Result(ApiError error, string detail) => Result(error.Status, error.Code, error.Title, detail);
+
+    // The problem as JSON text, for an answer that is stored and replayed byte for byte (with the first
+    // request's id): the one writer of stored problems, as Result is of live ones.
+    public static string Json(int status, string code, string title, string detail, string requestId) =>
+        JsonSerializer.Serialize(Body(status, code, title, detail, requestId));
 
     // The body as members, for problems that are stored and replayed as they were first written.
     public static Dictionary<string, object?> Body(int status, string code, string title, string detail, string requestId) => new()

@@ -12,6 +12,7 @@ public static class ChangeNotifications
     public static IServiceCollection AddChangeFeed(this IServiceCollection services)
     {
         services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<ChangeFeedStatus>();
         services.AddHostedService<ChangeFeedListener>();
         return services;
     }

@@ -21,7 +21,7 @@ public static class PortalApi
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup(PortalPaths.ApiV1);
         api.MapApiKeyEndpoints();
         api.MapCreditEndpoints();
         return app;

@@ -2,7 +2,7 @@ using Datakeen.Portal.Auth;
 
 namespace Datakeen.Portal.Infrastructure;
 
-// The security headers that belong to every response (README, "Security baseline").
+// The security headers that belong to every response (docs/architecture.md).
 public static class SecurityHeadersMiddleware
 {
     // Blazor Server needs 'unsafe-inline' styles (MudBlazor sets style attributes) and wasm-unsafe-eval is
@@ -28,7 +28,7 @@ public static class SecurityHeadersMiddleware
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 // Pages and API answers can carry key material: never cache them. Fingerprinted static
                 // assets arrive with their own long-lived Cache-Control and keep it.
-                if (string.IsNullOrEmpty(headers.CacheControl) || !IsStaticAsset(context.Request.Path))
+                if (string.IsNullOrEmpty(headers.CacheControl) || !PortalPaths.IsStaticAsset(context))
                 {
                     headers.CacheControl = "no-store";
                 }
@@ -42,9 +42,4 @@ public static class SecurityHeadersMiddleware
         Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? " " + uri.GetLeftPart(UriPartial.Authority)
             : "";
-
-    private static bool IsStaticAsset(PathString path) =>
-        path.StartsWithSegments("/_content") || path.StartsWithSegments("/_framework") ||
-        path.StartsWithSegments("/js") || Path.HasExtension(path.Value) && (path.Value!.EndsWith(".css", StringComparison.Ordinal)
-            || path.Value.EndsWith(".js", StringComparison.Ordinal) || path.Value.EndsWith(".png", StringComparison.Ordinal));
 }

@@ -1,7 +1,5 @@
-using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
-using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -18,13 +16,12 @@ public sealed record CreateWorkspaceResult(Guid? WorkspaceId, string? Slug, stri
 // A pending membership created together with a workspace (demo data).
 public sealed record WorkspaceInvitation(string Email, WorkspaceRole Role);
 
-// Creating a workspace is one transaction: the workspace, its first Admin, the four keys, the welcome
-// credits and the audit event commit together or not at all. Two creations that pick the same slug
+// Creating a workspace is one transaction: the workspace, its first Admin, what every feature provisions
+// (IWorkspaceProvisioning: the four keys, the welcome credits) and the audit event commit together or not at all. Two creations that pick the same slug
 // collide on the unique index; the loser rolls back everything and tries the next free slug.
 public sealed class WorkspaceCreator(
     IDbContextFactory<PortalDbContext> contextFactory,
-    ApiKeyProvisioner keyProvisioner,
-    WelcomeCredits welcomeCredits,
+    IEnumerable<IWorkspaceProvisioning> provisioning,
     AuditLog auditLog,
     IOptionsMonitor<WorkspaceCreationLimits> limits,
     TimeProvider time)
@@ -107,9 +104,11 @@ public sealed class WorkspaceCreator(
                 continue;
             }
 
-            await keyProvisioner.IssueInitialKeysAsync(db, workspace.Id, actor?.UserId, ct);
-            await welcomeCredits.GrantAsync(db, workspace.Id, ct);
-            auditLog.Add(db, AuditActions.WorkspaceCreated, actor, workspace.Id, slug, Truncate(name));
+            foreach (var step in provisioning)
+            {
+                await step.ProvisionAsync(db, workspace.Id, actor?.UserId, ct);
+            }
+            auditLog.Add(db, AuditActions.WorkspaceCreated, actor, workspace.Id, slug, name);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return new CreateWorkspaceResult(workspace.Id, slug, null);
@@ -152,6 +151,4 @@ public sealed class WorkspaceCreator(
 
     private static bool IsSlugTaken(DbUpdateException ex) =>
         ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_workspaces_slug" };
-
-    private static string Truncate(string value) => value.Length <= 200 ? value : value[..200];
 }

@@ -84,7 +84,7 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
             Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, InvitedEmail = normalized, Role = role,
             CreatedAt = time.GetUtcNow(), InvitedByUserId = actor.UserId,
         });
-        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, Truncate(normalized), $"role: {role}; pending acceptance");
+        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, normalized, $"role: {role}; pending acceptance");
         try
         {
             await db.SaveChangesAsync(ct);
@@ -135,7 +135,7 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
                 "A workspace needs at least one Admin: make someone else Admin first.");
         }
 
-        var target = Truncate(membership.User?.Email ?? membership.InvitedEmail ?? membership.Id.ToString());
+        var target = membership.User?.Email ?? membership.InvitedEmail ?? membership.Id.ToString();
         if (newRole is { } role)
         {
             auditLog.Add(db, action, actor, workspaceId, target, $"{membership.Role} -> {role}");
@@ -164,11 +164,9 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
             return null;
         }
 
-        await auditLog.WriteRefusalAsync(actor, workspaceId, attemptedAction, Truncate(target), ct);
+        await auditLog.WriteRefusalAsync(actor, workspaceId, attemptedAction, target, ct);
         return role is null
             ? new MembershipResult(MembershipOutcome.NotFound, "Workspace not found.")
             : new MembershipResult(MembershipOutcome.Forbidden, "Only an Admin of this workspace can manage its members.");
     }
-
-    private static string Truncate(string value) => value.Length <= 200 ? value : value[..200];
 }

@@ -2,24 +2,17 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.ApiKeys;
 
-public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
-    : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class ApiKeyAuthenticationTests(ApiKeyAuthenticationTests.Host host) : IClassFixture<ApiKeyAuthenticationTests.Host>
 {
-    private PortalFactory _portal = null!;
-
-    public Task InitializeAsync()
-    {
-        _portal = new PortalFactory(database.ConnectionString,
-            new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "1000" });
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
-
     [Theory]
     [InlineData("test", "public")]
     [InlineData("test", "secret")]
@@ -27,7 +20,7 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [InlineData("production", "secret")]
     public async Task Whoami_identifies_each_of_the_four_keys(string environment, string keyType)
     {
-        var workspace = await TestWorkspaces.CreateAsync(_portal, "Acme Corp");
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal, "Acme Corp");
         var key = (environment, keyType) switch
         {
             ("test", "public") => workspace.TestPublicKey,
@@ -59,7 +52,7 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [InlineData("Bearer \u00e9\u00e9\u00e9")]
     public async Task Missing_or_malformed_authorization_answers_401_invalid_api_key(string? header)
     {
-        using var client = _portal.CreateClient();
+        using var client = host.Portal.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
         if (header is not null)
         {
@@ -74,7 +67,7 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task A_10_KB_authorization_header_answers_401_not_500()
     {
-        using var client = _portal.CreateClient();
+        using var client = host.Portal.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + new string('A', 10 * 1024));
 
@@ -86,8 +79,8 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task Two_authorization_headers_answer_401()
     {
-        var workspace = await TestWorkspaces.CreateAsync(_portal);
-        using var client = _portal.CreateClient();
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
+        using var client = host.Portal.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
         request.Headers.TryAddWithoutValidation("Authorization", ["Bearer " + workspace.TestSecretKey, "Bearer " + workspace.TestPublicKey]);
 
@@ -99,7 +92,7 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task A_key_with_a_wrong_checksum_answers_401()
     {
-        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
         var key = workspace.TestSecretKey;
         var tampered = key[..^1] + (key[^1] == 'a' ? 'b' : 'a');
         using var client = ClientWith(tampered);
@@ -110,8 +103,8 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task A_well_formed_but_unknown_key_answers_401_with_the_same_message()
     {
-        var unknown = Datakeen.Portal.ApiKeys.KeyFormat.Generate(Datakeen.Portal.ApiKeys.KeyEnvironment.Test,
-            Datakeen.Portal.ApiKeys.KeyKind.Secret);
+        var unknown = KeyFormat.Generate(KeyEnvironment.Test,
+            KeyKind.Secret);
         using var client = ClientWith(unknown);
 
         await AssertInvalidApiKeyAsync(await client.GetAsync("/api/v1/whoami"));
@@ -120,12 +113,12 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task A_public_key_on_a_secret_only_endpoint_answers_403_public_key_not_allowed()
     {
-        var workspace = await TestWorkspaces.CreateAsync(_portal);
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
         using var publicClient = ClientWith(workspace.TestPublicKey);
         using var secretClient = ClientWith(workspace.LiveSecretKey);
 
-        using var refused = await publicClient.GetAsync("/api/v1/_testing/secret-only");
-        using var allowed = await secretClient.GetAsync("/api/v1/_testing/secret-only");
+        using var refused = await publicClient.GetAsync(SecretOnlyProbe.Path);
+        using var allowed = await secretClient.GetAsync(SecretOnlyProbe.Path);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
@@ -137,7 +130,7 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
     [Fact]
     public async Task Whoami_is_documented_in_the_openapi_document()
     {
-        using var client = _portal.CreateClient();
+        using var client = host.Portal.CreateClient();
 
         var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
@@ -151,9 +144,38 @@ public sealed class ApiKeyAuthenticationTests(PortalDatabaseFixture database)
         Assert.True(Assert.Single(operation.GetProperty("security").EnumerateArray()).TryGetProperty("ApiKey", out _));
     }
 
+    // The portal with a probe endpoint of the test host's own behind the secret-key policy, so the policy
+    // is proven independently of the endpoints that use it.
+    public sealed class Host : PortalHost
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["ApiKeys:FailedAttemptsPerMinute"] = "1000",
+        };
+
+        protected override void ConfigureTestServices(IServiceCollection services) =>
+            services.AddSingleton<IStartupFilter, SecretOnlyProbe>();
+    }
+
+    private sealed class SecretOnlyProbe : IStartupFilter
+    {
+        public const string Path = "/api/v1/test-probe/secret-only";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Map(Path, probe => probe
+                .UseRouting()
+                .UseAuthorization()
+                .UseEndpoints(endpoints => endpoints
+                    .MapGet("/", () => Results.NoContent())
+                    .RequireAuthorization(ApiKeyPolicies.SecretKey)));
+            next(app);
+        };
+    }
+
     private HttpClient ClientWith(string key)
     {
-        var client = _portal.CreateClient();
+        var client = host.Portal.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }

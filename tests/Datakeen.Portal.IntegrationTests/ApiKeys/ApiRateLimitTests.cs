@@ -125,6 +125,8 @@ public sealed class ApiRateLimitTests(PortalDatabaseFixture database) : IClassFi
 
         var keyId = workspace.Key(KeyEnvironment.Production, KeyKind.Secret).Id;
         Assert.Null(await LastUsedAsync(keyId));
+        // The requests above were made at this instant of the fake clock: that is the value to be written.
+        var usedAt = time.GetUtcNow();
 
         time.Advance(TimeSpan.FromMinutes(1));
 
@@ -135,9 +137,39 @@ public sealed class ApiRateLimitTests(PortalDatabaseFixture database) : IClassFi
             lastUsed = await LastUsedAsync(keyId);
         }
 
-        Assert.NotNull(lastUsed);
+        Assert.Equal(Stored(usedAt), lastUsed);
         Assert.Null(await LastUsedAsync(workspace.Key(KeyEnvironment.Test, KeyKind.Secret).Id));
     }
+
+    [Fact]
+    public async Task Pending_usage_is_flushed_when_the_host_stops_and_never_moves_last_used_back()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        TestWorkspace workspace;
+        DateTimeOffset usedAt;
+        var later = Stored(time.GetUtcNow().AddHours(1));
+        await using (var portal = new FakeTimePortal(database.ConnectionString, time))
+        {
+            workspace = await TestWorkspaces.CreateAsync(portal);
+            using var client = portal.CreateClient();
+            usedAt = time.GetUtcNow();
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, workspace.LiveSecretKey)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, workspace.TestSecretKey)).StatusCode);
+
+            // Another instance already wrote a later use of the test key.
+            await using var db = database.CreateDbContext();
+            var testKey = workspace.Key(KeyEnvironment.Test, KeyKind.Secret).Id;
+            await db.ApiKeys.Where(k => k.Id == testKey).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, later));
+            Assert.Null(await LastUsedAsync(workspace.Key(KeyEnvironment.Production, KeyKind.Secret).Id));
+        }
+
+        // No tick of the flush interval happened: the final flush on shutdown wrote the pending usage.
+        Assert.Equal(Stored(usedAt), await LastUsedAsync(workspace.Key(KeyEnvironment.Production, KeyKind.Secret).Id));
+        Assert.Equal(later, await LastUsedAsync(workspace.Key(KeyEnvironment.Test, KeyKind.Secret).Id));
+    }
+
+    // PostgreSQL keeps microseconds.
+    private static DateTimeOffset Stored(DateTimeOffset value) => new(value.UtcTicks - value.UtcTicks % 10, TimeSpan.Zero);
 
     private async Task<DateTimeOffset?> LastUsedAsync(Guid keyId)
     {

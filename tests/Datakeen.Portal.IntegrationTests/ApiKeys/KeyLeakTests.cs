@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.ApiKeys;
 
-// SPEC §7: no key plaintext in logs, exceptions or audit events. Runs every key operation with full
+// Secrets never leak (docs/architecture.md): no key plaintext in logs, exceptions or audit events. Runs every key operation with full
 // logging captured, then scans everything for the key pattern.
 public sealed class KeyLeakTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
 {

@@ -65,6 +65,33 @@ public sealed partial class SignInTests(PortalStack stack) : IClassFixture<Porta
 
         Assert.NotEqual(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Null(response.Headers.Location);
+        // The API's own refusal, not a 404 or a 500 that would also "not redirect".
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"invalid_api_key\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_audit_log_page_is_404_for_an_outsider_and_admin_only_for_members()
+    {
+        using var outsider = await stack.SignInAsync("admin@globex.test");
+        using var member = await stack.SignInAsync("member@acme.test");
+        using var admin = await stack.SignInAsync("admin@acme.test");
+
+        using var asOutsider = await outsider.Client.GetAsync("/w/acme/audit");
+        using var asMember = await member.Client.GetAsync("/w/acme/audit");
+        using var asAdmin = await admin.Client.GetAsync("/w/acme/audit");
+
+        Assert.Equal(HttpStatusCode.NotFound, asOutsider.StatusCode);
+        Assert.DoesNotContain("Acme", await asOutsider.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, asMember.StatusCode);
+        var memberPage = await asMember.Content.ReadAsStringAsync();
+        Assert.Contains("Only admins can see the audit log.", memberPage);
+        Assert.DoesNotContain("Audit events", memberPage);
+        Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+        var adminPage = await asAdmin.Content.ReadAsStringAsync();
+        Assert.Contains("Audit events", adminPage);
+        Assert.Contains("workspace.created", adminPage);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -7,46 +6,19 @@ using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
-// One migrated database and one running portal per test class; every test creates its own workspace.
-public sealed class CreditPortalFixture : IAsyncLifetime
+// The portal host of the credit API tests, with rate limits out of the way; every test creates its own workspace.
+public sealed class CreditPortalFixture : PortalHost
 {
-    private readonly PortalDatabaseFixture _database = new();
-
-    public PortalFactory Portal { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        await _database.InitializeAsync();
-        Portal = new PortalFactory(_database.ConnectionString, new Dictionary<string, string?>
-        {
-            ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
-            ["ApiKeys:RequestsPerMinutePerKey"] = "10000",
-        });
-        Portal.CreateClient().Dispose();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Portal.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+        ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
+        ["ApiKeys:RequestsPerMinutePerKey"] = "10000",
+    };
 
     public Task<TestWorkspace> CreateWorkspaceAsync() => TestWorkspaces.CreateAsync(Portal);
-
-    public HttpClient ClientWith(string? key)
-    {
-        var client = Portal.CreateClient();
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        return client;
-    }
 
     public static HttpRequestMessage Consume(string? idempotencyKey, string? json = null)
     {
@@ -66,8 +38,6 @@ public sealed class CreditPortalFixture : IAsyncLifetime
 
     public static HttpRequestMessage Consume(int amount, string? idempotencyKey = null) =>
         Consume(idempotencyKey ?? Guid.NewGuid().ToString(), $$"""{"amount":{{amount}}}""");
-
-    public T Service<T>() where T : notnull => Portal.Services.GetRequiredService<T>();
 
     public async Task<long> BalanceAsync(Guid workspaceId, KeyEnvironment environment)
     {

@@ -108,7 +108,7 @@ internal sealed class CreditTestData
             .ToListAsync();
     }
 
-    // The invariant of SPEC §1: the balance equals the sum of the entries.
+    // The ledger invariant (docs/architecture.md): the balance equals the sum of the entries.
     public async Task AssertBalanceMatchesLedgerAsync(Guid workspaceId, KeyEnvironment environment)
     {
         var entries = await EntriesAsync(workspaceId, environment);

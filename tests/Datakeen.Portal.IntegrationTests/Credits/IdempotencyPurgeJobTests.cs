@@ -1,7 +1,12 @@
+using System.Data.Common;
+using System.Threading.Channels;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.Data;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -22,28 +27,54 @@ public sealed class IdempotencyPurgeJobTests(PortalDatabaseFixture database) : C
         await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "day-old"), Answers);
         time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
         await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "fresh"), Answers);
-        using var job = new IdempotencyPurgeJob(data.Idempotency, time, NullLogger<IdempotencyPurgeJob>.Instance);
+        // The job's store on contexts of the test's own, whose interceptor signals each finished purge.
+        var purges = new PurgeRuns();
+        var contexts = new PooledDbContextFactory<PortalDbContext>(new DbContextOptionsBuilder<PortalDbContext>()
+            .UseNpgsql(data.DataSource).UseSnakeCaseNamingConvention().AddInterceptors(purges).Options);
+        using var job = new IdempotencyPurgeJob(new IdempotencyStore(contexts, data.DataSource, time), time,
+            NullLogger<IdempotencyPurgeJob>.Instance);
 
         await job.StartAsync(CancellationToken.None);
-        await WaitForKeysAsync(data, workspaceId, ["fresh"]);
+        await purges.RunAsOfAsync(time.GetUtcNow());
+        Assert.Equal(["fresh"], await KeysAsync(data, workspaceId));
 
         time.Advance(TimeSpan.FromHours(23) + TimeSpan.FromMinutes(59));
-        await Task.Delay(200);
+        await purges.RunAsOfAsync(time.GetUtcNow());
         Assert.Equal(["fresh"], await KeysAsync(data, workspaceId));
 
         time.Advance(TimeSpan.FromMinutes(2));
-        await WaitForKeysAsync(data, workspaceId, []);
+        await purges.RunAsOfAsync(time.GetUtcNow());
+        Assert.Empty(await KeysAsync(data, workspaceId));
         await job.StopAsync(CancellationToken.None);
     }
 
-    private static async Task WaitForKeysAsync(CreditTestData data, Guid workspaceId, string[] expected)
+    // Each finished purge, by the cutoff it deleted before (the command's parameter). A clock jump can wake the
+    // job more than once, so the test waits for a purge of the instant it cares about, not for "the next run".
+    private sealed class PurgeRuns : DbCommandInterceptor
     {
-        for (var attempt = 0; attempt < 100 && !(await KeysAsync(data, workspaceId)).SequenceEqual(expected); attempt++)
+        private readonly Channel<DateTimeOffset> _cutoffs = Channel.CreateUnbounded<DateTimeOffset>();
+
+        // A purge that never comes fails the test instead of hanging it.
+        public async Task RunAsOfAsync(DateTimeOffset now)
         {
-            await Task.Delay(100);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var wanted = now - IdempotencyStore.Retention;
+            while (await _cutoffs.Reader.ReadAsync(timeout.Token) < wanted)
+            {
+            }
         }
 
-        Assert.Equal(expected, await KeysAsync(data, workspaceId));
+        public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData,
+            int result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.StartsWith("DELETE FROM idempotency_records", StringComparison.Ordinal))
+            {
+                var cutoff = command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<DateTimeOffset>().Single();
+                _cutoffs.Writer.TryWrite(cutoff);
+            }
+
+            return await base.NonQueryExecutedAsync(command, eventData, result, cancellationToken);
+        }
     }
 
     private static async Task<List<string>> KeysAsync(CreditTestData data, Guid workspaceId)

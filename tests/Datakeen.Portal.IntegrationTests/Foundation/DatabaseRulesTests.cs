@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace Datakeen.Portal.IntegrationTests.Foundation;
 
-// Each rule of SPEC §1 that the database enforces by itself, proved by trying to break it with
+// Each rule (docs/architecture.md, "Where each rule lives") that the database enforces by itself, proved by trying to break it with
 // plain EF Core writes that bypass the services.
 public sealed class DatabaseRulesTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
 {

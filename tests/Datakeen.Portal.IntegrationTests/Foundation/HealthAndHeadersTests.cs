@@ -60,6 +60,9 @@ public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : ICla
         var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.Contains("default-src 'self'", csp);
+        // Scripts only from this origin: no inline script, no eval.
+        var scriptSrc = Assert.Single(csp.Split(';', StringSplitOptions.TrimEntries), d => d.StartsWith("script-src ", StringComparison.Ordinal));
+        Assert.Equal("script-src 'self'", scriptSrc);
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoStore, $"{path} must not be cached");
@@ -88,7 +91,14 @@ public sealed class HealthAndHeadersTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task Hsts_is_sent_outside_development_over_https()
     {
-        await using var portal = new PortalFactory(database.ConnectionString, new Dictionary<string, string?> { ["environment"] = "Production" });
+        // Production refuses to start without its provider settings (DeploymentSettingsTests); placeholders do.
+        await using var portal = new PortalFactory(database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["Oidc:Authority"] = "https://login.example",
+            ["Oidc:ClientId"] = "datakeen-portal",
+            ["Oidc:ClientSecret"] = "placeholder",
+        });
         using var client = portal.CreateClient(new() { BaseAddress = new Uri("https://portal.example"), AllowAutoRedirect = false });
 
         using var response = await client.GetAsync("/healthz");

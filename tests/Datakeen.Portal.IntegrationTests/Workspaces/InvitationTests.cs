@@ -9,27 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
 // An invitation by email attaches at sign-in only when the provider asserts email_verified: true.
-public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
 {
-    private PortalFactory _portal = null!;
-
-    public Task InitializeAsync()
-    {
-        _portal = new PortalFactory(database.ConnectionString);
-        _ = _portal.Services;
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
-
     [Fact]
     public async Task An_invitation_waits_for_accept_and_is_offered_only_to_a_verified_address()
     {
         var email = $"invitee-{Guid.NewGuid():N}@example.test";
         var workspaceId = await CreateWorkspaceInvitingAsync(email);
-        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
-        var invitations = _portal.Services.GetRequiredService<Invitations>();
-        await using var db = database.CreateDbContext();
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
+        var invitations = host.Portal.Services.GetRequiredService<Invitations>();
+        await using var db = host.CreateDbContext();
 
         var unverified = await signIn.RecordAsync("https://issuer.test/", Person("sub-1", email.ToUpperInvariant(), verified: false), null);
         Assert.Null(await db.GetRoleAsync(workspaceId, unverified));
@@ -60,15 +49,15 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
     {
         var email = $"decliner-{Guid.NewGuid():N}@example.test";
         var workspaceId = await CreateWorkspaceInvitingAsync(email);
-        var invitations = _portal.Services.GetRequiredService<Invitations>();
-        var user = await _portal.Services.GetRequiredService<UserSignIn>()
+        var invitations = host.Portal.Services.GetRequiredService<Invitations>();
+        var user = await host.Portal.Services.GetRequiredService<UserSignIn>()
             .RecordAsync("https://issuer.test/", Person(Guid.NewGuid().ToString("N"), email, verified: true), null);
         var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(user)));
 
         var (outcome, _) = await invitations.AnswerAsync(ActorOf(user), pending.Id, accept: false);
 
         Assert.Equal(InvitationOutcome.Declined, outcome);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Null(await db.GetRoleAsync(workspaceId, user));
         Assert.False(await db.Memberships.AnyAsync(m => m.WorkspaceId == workspaceId && m.InvitedEmail == email));
         Assert.Empty(await invitations.ListPendingAsync(ActorOf(user)));
@@ -77,13 +66,13 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
     [Fact]
     public async Task Home_goes_to_the_last_workspace_used_not_the_alphabetically_first()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         var creator = scope.ServiceProvider.GetRequiredService<WorkspaceCreator>();
         var zulu = await creator.CreateAsync(actor, "Zulu " + Guid.NewGuid().ToString("N")[..6]);
         await creator.CreateAsync(actor, "Alpha " + Guid.NewGuid().ToString("N")[..6]);
-        var directory = _portal.Services.GetRequiredService<WorkspaceDirectory>();
+        var directory = host.Portal.Services.GetRequiredService<WorkspaceDirectory>();
 
         var before = await directory.FindHomeAsync(actor.UserId);
         await directory.RememberLastUsedAsync(actor.UserId, zulu.WorkspaceId!.Value);
@@ -96,21 +85,21 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
     [Fact]
     public async Task Signing_in_again_updates_the_user_instead_of_creating_another()
     {
-        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
         var subject = Guid.NewGuid().ToString("N");
 
         var first = await signIn.RecordAsync("https://issuer.test/", Person(subject, "old@example.test", verified: true), null);
         var second = await signIn.RecordAsync("https://issuer.test/", Person(subject, "new@example.test", verified: true), null);
 
         Assert.Equal(first, second);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Equal("new@example.test", (await db.Users.SingleAsync(u => u.Id == first)).Email);
     }
 
     [Fact]
     public async Task A_provider_display_name_or_email_PostgreSQL_cannot_store_does_not_break_sign_in()
     {
-        var signIn = _portal.Services.GetRequiredService<UserSignIn>();
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
         var person = new ClaimsPrincipal(new ClaimsIdentity(
         [
             new Claim(PortalClaims.Subject, Guid.NewGuid().ToString("N")),
@@ -121,7 +110,7 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
 
         var id = await signIn.RecordAsync("https://issuer.test/", person, null);
 
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var user = await db.Users.SingleAsync(u => u.Id == id);
         Assert.Null(user.Email);
         Assert.StartsWith("Ada \ufffdLovelace xxx", user.DisplayName);
@@ -130,11 +119,11 @@ public sealed class InvitationTests(PortalDatabaseFixture database) : IClassFixt
 
     private async Task<Guid> CreateWorkspaceInvitingAsync(string email)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var admin = await WorkspaceTestUsers.CreateAsync(db);
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>().CreateAsync(admin, "Invites");
-        var added = await _portal.Services.GetRequiredService<WorkspaceMembers>()
+        var added = await host.Portal.Services.GetRequiredService<WorkspaceMembers>()
             .AddAsync(admin, created.WorkspaceId!.Value, email, WorkspaceRole.Member);
         Assert.True(added.Succeeded, added.Error);
         return created.WorkspaceId.Value;

@@ -8,25 +8,22 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
-public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class WorkspaceCreatorTests(WorkspaceCreatorTests.Host host) : IClassFixture<WorkspaceCreatorTests.Host>
 {
-    private PortalFactory _portal = null!;
-
-    public Task InitializeAsync()
+    // These tests create more workspaces per user than the default limits allow (WorkspaceCreationLimitTests).
+    public sealed class Host : PortalHost
     {
-        // These tests create more workspaces per user than the default limits allow (WorkspaceCreationLimitTests).
-        _portal = new PortalFactory(database.ConnectionString,
-            new Dictionary<string, string?> { ["Workspaces:CreationLimits:PerDay"] = "100", ["Workspaces:CreationLimits:Total"] = "100" });
-        _ = _portal.Services; // starts the host
-        return Task.CompletedTask;
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Workspaces:CreationLimits:PerDay"] = "100",
+            ["Workspaces:CreationLimits:Total"] = "100",
+        };
     }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     [Fact]
     public async Task Creating_a_workspace_makes_the_creator_its_admin_and_audits_it()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Acme Corp {Guid.NewGuid():N}"[..18] + ".";
 
@@ -47,7 +44,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task A_new_workspace_has_its_four_keys_and_its_welcome_test_credits()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, "Complete");
@@ -61,7 +58,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task The_same_name_twice_gets_a_numbered_slug()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Twice {Guid.NewGuid():N}"[..16];
 
@@ -77,7 +74,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task Parallel_creation_of_the_same_name_never_leaves_a_partial_workspace()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
         var name = $"Race {Guid.NewGuid():N}"[..15];
 
@@ -104,7 +101,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [InlineData("x\u0001y", "control characters")]
     public async Task An_invalid_name_is_refused_with_a_clear_message(string name, string message)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, name);
@@ -119,7 +116,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task A_name_with_a_NUL_or_an_unpaired_surrogate_is_refused_with_a_clear_message()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         foreach (var name in new[] { "a\u0000b", "a\ud800b", "a\udc00", "\ud83d" })
@@ -134,7 +131,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
     [Fact]
     public async Task A_name_over_100_characters_is_refused()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var actor = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await CreateAsync(actor, new string('a', 101));
@@ -144,7 +141,7 @@ public sealed class WorkspaceCreatorTests(PortalDatabaseFixture database) : ICla
 
     private async Task<CreateWorkspaceResult> CreateAsync(Actor actor, string name)
     {
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>().CreateAsync(actor, name);
     }
 }

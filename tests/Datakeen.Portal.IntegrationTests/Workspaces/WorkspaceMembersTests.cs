@@ -7,26 +7,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
-public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>, IAsyncLifetime
+public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<PortalHost>
 {
-    private PortalFactory _portal = null!;
-
-    private WorkspaceMembers Members => _portal.Services.GetRequiredService<WorkspaceMembers>();
-
-    public Task InitializeAsync()
-    {
-        _portal = new PortalFactory(database.ConnectionString);
-        _ = _portal.Services;
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private WorkspaceMembers Members => host.Portal.Services.GetRequiredService<WorkspaceMembers>();
 
     [Fact]
     public async Task An_admin_invites_changes_the_role_of_and_removes_a_member_and_each_change_is_audited()
     {
         var (admin, workspaceId) = await CreateWorkspaceAsync();
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
 
         Assert.True((await Members.AddAsync(admin, workspaceId, " New.Person@Example.TEST ", WorkspaceRole.Member)).Succeeded);
         var invitation = await db.Memberships.SingleAsync(m => m.WorkspaceId == workspaceId && m.UserId == null);
@@ -51,7 +40,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         var remove = await Members.RemoveAsync(member, workspaceId, adminMembership);
 
         Assert.All([add, demote, remove], r => Assert.Equal(MembershipOutcome.Forbidden, r.Outcome));
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
         var refusals = await db.AuditEvents.Where(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.AuthorizationFailed).ToListAsync();
         Assert.Equal(3, refusals.Count);
@@ -64,7 +53,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
     public async Task Someone_outside_the_workspace_gets_not_found_and_is_audited()
     {
         var (_, workspaceId) = await CreateWorkspaceAsync();
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var stranger = await WorkspaceTestUsers.CreateAsync(db);
 
         var result = await Members.AddAsync(stranger, workspaceId, "friend@example.test", WorkspaceRole.Admin);
@@ -72,6 +61,23 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         Assert.Equal(MembershipOutcome.NotFound, result.Outcome);
         Assert.Null(await Members.ListAsync(stranger, workspaceId));
         Assert.True(await db.AuditEvents.AnyAsync(e => e.ActorUserId == stranger.UserId && e.Action == AuditActions.AuthorizationFailed));
+    }
+
+    [Fact]
+    public async Task A_membership_of_another_workspace_cannot_be_changed_or_removed_through_this_one()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+        var (otherAdmin, otherWorkspaceId) = await CreateWorkspaceAsync();
+        var otherMember = await JoinAsync(otherAdmin, otherWorkspaceId, WorkspaceRole.Member);
+        var foreignMembership = await MembershipIdAsync(otherWorkspaceId, otherMember.UserId);
+
+        var promote = await Members.ChangeRoleAsync(admin, workspaceId, foreignMembership, WorkspaceRole.Admin);
+        var remove = await Members.RemoveAsync(admin, workspaceId, foreignMembership);
+
+        Assert.Equal(MembershipOutcome.NotFound, promote.Outcome);
+        Assert.Equal(MembershipOutcome.NotFound, remove.Outcome);
+        await using var db = host.CreateDbContext();
+        Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(otherWorkspaceId, otherMember.UserId));
     }
 
     [Fact]
@@ -86,7 +92,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         Assert.Equal(MembershipOutcome.Invalid, demote.Outcome);
         Assert.Contains("at least one Admin", demote.Error);
         Assert.Equal(MembershipOutcome.Invalid, remove.Outcome);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
     }
 
@@ -98,12 +104,14 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         var firstMembership = await MembershipIdAsync(workspaceId, first.UserId);
         var secondMembership = await MembershipIdAsync(workspaceId, second.UserId);
 
+        // Both demotions wait at the barrier, so they really start together.
+        using var start = new Barrier(2);
         var results = await Task.WhenAll(
-            Task.Run(() => Members.ChangeRoleAsync(first, workspaceId, secondMembership, WorkspaceRole.Member)),
-            Task.Run(() => Members.ChangeRoleAsync(second, workspaceId, firstMembership, WorkspaceRole.Member)));
+            Task.Run(() => { start.SignalAndWait(); return Members.ChangeRoleAsync(first, workspaceId, secondMembership, WorkspaceRole.Member); }),
+            Task.Run(() => { start.SignalAndWait(); return Members.ChangeRoleAsync(second, workspaceId, firstMembership, WorkspaceRole.Member); }));
 
         Assert.Single(results, r => r.Succeeded);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.Equal(1, await db.Memberships.CountAsync(m => m.WorkspaceId == workspaceId && m.Role == WorkspaceRole.Admin));
     }
 
@@ -151,7 +159,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
     {
         var (admin, workspaceId) = await CreateWorkspaceAsync();
         var member = await JoinAsync(admin, workspaceId, WorkspaceRole.Member);
-        var auditLog = _portal.Services.GetRequiredService<AuditLog>();
+        var auditLog = host.Portal.Services.GetRequiredService<WorkspaceAuditLog>();
 
         var asAdmin = await auditLog.ListForAdminAsync(admin, workspaceId, 50);
         var asMember = await auditLog.ListForAdminAsync(member, workspaceId, 50);
@@ -159,16 +167,16 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
         Assert.NotNull(asAdmin);
         Assert.Contains(asAdmin, e => e.Action == AuditActions.WorkspaceCreated);
         Assert.Null(asMember);
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.AuthorizationFailed
             && e.Details == "audit.view" && e.ActorUserId == member.UserId));
     }
 
     private async Task<(Actor Admin, Guid WorkspaceId)> CreateWorkspaceAsync()
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var admin = await WorkspaceTestUsers.CreateAsync(db);
-        await using var scope = _portal.Services.CreateAsyncScope();
+        await using var scope = host.Portal.Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>()
             .CreateAsync(admin, $"Members {Guid.NewGuid():N}"[..20]);
         return (admin, result.WorkspaceId!.Value);
@@ -177,7 +185,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
     // A second person who was invited and has signed in.
     private async Task<Actor> JoinAsync(Actor admin, Guid workspaceId, WorkspaceRole role)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         var person = await WorkspaceTestUsers.CreateAsync(db);
         var email = (await db.Users.SingleAsync(u => u.Id == person.UserId)).Email!;
         Assert.True((await Members.AddAsync(admin, workspaceId, email, role)).Succeeded);
@@ -188,7 +196,7 @@ public sealed class WorkspaceMembersTests(PortalDatabaseFixture database) : ICla
 
     private async Task<Guid> MembershipIdAsync(Guid workspaceId, Guid userId)
     {
-        await using var db = database.CreateDbContext();
+        await using var db = host.CreateDbContext();
         return await db.Memberships.Where(m => m.WorkspaceId == workspaceId && m.UserId == userId).Select(m => m.Id).SingleAsync();
     }
 }

@@ -1,4 +1,5 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Infrastructure.Scaling;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,41 +11,43 @@ public sealed class ApiRateLimitsTests
     private readonly ApiRateLimits _limits;
 
     public ApiRateLimitsTests() => _limits = new ApiRateLimits(
-        new StaticOptions(new ApiKeyOptions { FailedAttemptsPerMinute = 3, RequestsPerMinutePerKey = 2 }), _time);
+        new StaticOptions(new ApiKeyOptions { FailedAttemptsPerMinute = 3, RequestsPerMinutePerKey = 2 }), new InMemoryRateWindows(_time));
 
     [Fact]
-    public void A_client_is_blocked_after_its_allowed_failures_until_the_window_ends()
+    public async Task A_client_is_blocked_after_its_allowed_failures_until_the_window_ends()
     {
         for (var i = 0; i < 2; i++)
         {
-            _limits.RecordFailure("10.0.0.1");
+            await _limits.RecordFailureAsync("10.0.0.1", default);
         }
 
-        Assert.False(_limits.IsClientBlocked("10.0.0.1", out _));
-        _limits.RecordFailure("10.0.0.1");
-        Assert.True(_limits.IsClientBlocked("10.0.0.1", out var retryAfter));
-        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
-        Assert.False(_limits.IsClientBlocked("10.0.0.2", out _));
+        Assert.Null(await _limits.ClientBlockedForAsync("10.0.0.1", default));
+        await _limits.RecordFailureAsync("10.0.0.1", default);
+        var retryAfter = await _limits.ClientBlockedForAsync("10.0.0.1", default);
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Null(await _limits.ClientBlockedForAsync("10.0.0.2", default));
 
         _time.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.False(_limits.IsClientBlocked("10.0.0.1", out _));
+        Assert.Null(await _limits.ClientBlockedForAsync("10.0.0.1", default));
     }
 
     [Fact]
-    public void A_key_gets_its_quota_per_window()
+    public async Task A_key_gets_its_quota_per_window()
     {
         var key = Guid.NewGuid();
 
-        Assert.True(_limits.TryAcquireForKey(key, out _));
-        Assert.True(_limits.TryAcquireForKey(key, out _));
-        Assert.False(_limits.TryAcquireForKey(key, out var retryAfter));
+        Assert.Null(await _limits.AcquireForKeyAsync(key, default));
+        Assert.Null(await _limits.AcquireForKeyAsync(key, default));
+        var retryAfter = await _limits.AcquireForKeyAsync(key, default);
+        Assert.NotNull(retryAfter);
         Assert.True(retryAfter > TimeSpan.Zero);
-        Assert.True(_limits.TryAcquireForKey(Guid.NewGuid(), out _));
+        Assert.Null(await _limits.AcquireForKeyAsync(Guid.NewGuid(), default));
 
         _time.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.True(_limits.TryAcquireForKey(key, out _));
+        Assert.Null(await _limits.AcquireForKeyAsync(key, default));
     }
 
     private sealed class StaticOptions(ApiKeyOptions value) : IOptionsMonitor<ApiKeyOptions>

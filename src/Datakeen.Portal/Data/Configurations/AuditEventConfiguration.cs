@@ -11,10 +11,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.ToTable("audit_events");
         builder.Property(e => e.Id).UseIdentityAlwaysColumn();
         builder.Property(e => e.Action).HasMaxLength(64);
-        builder.Property(e => e.Target).HasMaxLength(200);
-        builder.Property(e => e.ActorDescription).HasMaxLength(200);
-        builder.Property(e => e.IpAddress).HasMaxLength(64);
-        builder.Property(e => e.UserAgent).HasMaxLength(512);
+        builder.Property(e => e.Target).HasMaxLength(AuditLog.MaxTextLength);
+        builder.Property(e => e.ActorDescription).HasMaxLength(AuditLog.MaxTextLength);
+        builder.Property(e => e.IpAddress).HasMaxLength(AuditLog.MaxIpAddressLength);
+        builder.Property(e => e.UserAgent).HasMaxLength(AuditLog.MaxUserAgentLength);
         builder.HasIndex(e => new { e.WorkspaceId, e.OccurredAt });
     }
 }

@@ -19,7 +19,7 @@ internal sealed class CreditLedgerEntryConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.Type).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.Reference).HasMaxLength(200);
         builder.Property(e => e.IdempotencyKey).HasMaxLength(255);
-        builder.Property(e => e.ActorDescription).HasMaxLength(200);
+        builder.Property(e => e.ActorDescription).HasMaxLength(CreditLedgerEntry.MaxActorDescriptionLength);
         builder.HasOne<CreditAccount>().WithMany().HasForeignKey(e => e.AccountId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => new { e.AccountId, e.CreatedAt });
         // The 20 welcome credits can be granted once per workspace, whatever the code path.

@@ -148,6 +148,21 @@ public sealed class KeyRowTests : ApiDocsTestContext
     }
 
     [Fact]
+    public void With_production_secrets_always_revealable_the_row_no_longer_says_shown_once()
+    {
+        // The view's flags come from the configured policy (KeyCapabilities), not from the environment's name.
+        KeyManager.Options.RevealPolicy.Production = RevealPolicy.Always;
+        var tab = RenderTab();
+        var production = tab.Find("[role='region'][aria-label='Production environment']");
+        Assert.DoesNotContain("only once", production.TextContent);
+
+        Button(tab, "Reveal production secret key").Click();
+
+        Assert.DoesNotContain("Shown once", tab.Find("[role='region'][aria-label='Production environment']").TextContent);
+        Assert.True(HasButton(tab, "Hide production secret key"));
+    }
+
+    [Fact]
     public void Created_and_last_used_dates_are_shown_with_never_used_for_unused_keys()
     {
         var used = KeyManager.Key(KeyEnvironment.Test, KeyKind.Public);

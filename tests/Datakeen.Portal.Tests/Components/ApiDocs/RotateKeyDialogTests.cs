@@ -110,18 +110,6 @@ public sealed class RotateKeyDialogTests : ApiDocsTestContext
         Assert.True(KeyManager.ListCalls > listCallsBefore);
     }
 
-    [Fact]
-    public void A_forbidden_rotation_shows_a_message_even_without_one_from_the_server()
-    {
-        KeyManager.RotationAnswer = new KeyRotationResult(KeyRotationOutcome.Forbidden, null, null, null);
-        var (dialogs, tab) = RenderTabWithDialogs();
-
-        Button(tab, "Rotate test secret key").Click();
-        ClickDialogButton(dialogs, "Rotate key");
-
-        Assert.Contains("Only admins can rotate keys.", dialogs.WaitForElement("[role='dialog'] [role='alert']").TextContent);
-    }
-
     private static void ClickDialogButton(IRenderedComponent<MudBlazor.MudDialogProvider> dialogs, string text) =>
         dialogs.FindAll("[role='dialog'] button").Single(b => b.TextContent.Trim() == text).Click();
 }

@@ -145,7 +145,8 @@ public partial class KeyRow
             return;
         }
 
-        Snackbar.Add(result.Message ?? DefaultMessage(result.Outcome), Severity.Warning);
+        // Every refusal of the key service carries the message to show.
+        Snackbar.Add(result.Message ?? $"{result.Outcome}", Severity.Warning);
         if (result.Outcome is KeyAccessOutcome.SessionEnded or KeyAccessOutcome.ReauthenticationRequired)
         {
             SignInRedirect.Send(Navigation, reauthenticate: result.Outcome == KeyAccessOutcome.ReauthenticationRequired);
@@ -176,12 +177,4 @@ public partial class KeyRow
         };
         await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
     }
-
-    private static string DefaultMessage(KeyAccessOutcome outcome) => outcome switch
-    {
-        KeyAccessOutcome.Forbidden => "You are not allowed to see this key.",
-        KeyAccessOutcome.NoLongerRevealable => "This key can no longer be shown. Rotate it to get a new one.",
-        KeyAccessOutcome.NotFound => "This key no longer exists. The list has been refreshed.",
-        _ => "The key could not be shown.",
-    };
 }

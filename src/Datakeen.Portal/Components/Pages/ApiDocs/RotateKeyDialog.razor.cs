@@ -55,7 +55,8 @@ public partial class RotateKeyDialog
                 return;
             }
 
-            _error = result.Message ?? DefaultMessage(result.Outcome);
+            // Every refusal of the key service carries the message to show.
+            _error = result.Message ?? $"{result.Outcome}";
             if (result.Outcome is KeyRotationOutcome.SessionEnded or KeyRotationOutcome.ReauthenticationRequired)
             {
                 SignInRedirect.Send(Navigation, reauthenticate: result.Outcome == KeyRotationOutcome.ReauthenticationRequired);
@@ -88,15 +89,6 @@ public partial class RotateKeyDialog
     private void Cancel() => Dialog.Cancel();
 
     private void Close() => Dialog.Close(DialogResult.Ok(IsDone));
-
-    private static string DefaultMessage(KeyRotationOutcome outcome) => outcome switch
-    {
-        KeyRotationOutcome.Stale => "This key was already rotated (in another tab or by another admin). Nothing was changed.",
-        KeyRotationOutcome.Forbidden => "Only admins can rotate keys.",
-        KeyRotationOutcome.NotFound => "This key no longer exists. Nothing was changed.",
-        KeyRotationOutcome.InvalidGracePeriod => "This grace period is not allowed. Nothing was changed.",
-        _ => "The key could not be rotated.",
-    };
 
     public sealed record GraceChoice(TimeSpan Grace, string Label, string Duration)
     {

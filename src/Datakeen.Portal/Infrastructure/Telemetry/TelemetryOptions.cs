@@ -1,0 +1,15 @@
+namespace Datakeen.Portal.Infrastructure.Telemetry;
+
+// Configuration section "Telemetry". The OTLP exporter is switched on by the standard
+// OTEL_EXPORTER_OTLP_ENDPOINT variable instead (with the other OTEL_* variables it reads itself).
+public sealed class TelemetryOptions
+{
+    public const string SectionName = "Telemetry";
+
+    // Serves Prometheus' text format at /metrics.
+    public bool PrometheusEnabled { get; set; }
+
+    // When set, /metrics answers only on this port (a separate Kestrel endpoint that the public proxy
+    // does not reach); otherwise on every endpoint, and the proxy must not pass /metrics.
+    public int? PrometheusPort { get; set; }
+}

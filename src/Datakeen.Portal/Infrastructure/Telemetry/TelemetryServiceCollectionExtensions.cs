@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Datakeen.Portal.Infrastructure.Telemetry;
+
+public static class TelemetryServiceCollectionExtensions
+{
+    // Traces and metrics of ASP.NET Core, HttpClient, Npgsql and the portal itself (PortalTelemetry);
+    // JSON console logs carry the trace and span ids and the request id (hosting's log scope).
+    public static WebApplicationBuilder AddPortalTelemetry(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
+        builder.Services.Configure<TelemetryOptions>(builder.Configuration.GetSection(TelemetryOptions.SectionName));
+        builder.Services.AddScoped<CircuitHandler, OpenCircuitsHandler>();
+
+        builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var instance = builder.Configuration["Portal:InstanceName"];
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(PortalTelemetry.Name, serviceInstanceId: instance))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(PortalTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !IsProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(PortalTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsqlInstrumentation();
+                if (options.PrometheusEnabled)
+                {
+                    metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
+                }
+            });
+        if (otlp)
+        {
+            // Traces, metrics and logs, configured by the standard OTEL_EXPORTER_OTLP_* variables.
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPortalMetrics(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
+        if (!options.PrometheusEnabled)
+        {
+            return app;
+        }
+
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        if (options.PrometheusPort is { } port)
+        {
+            endpoint.RequireHost($"*:{port}");
+        }
+        return app;
+    }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
+}

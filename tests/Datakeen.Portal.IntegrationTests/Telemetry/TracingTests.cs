@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Datakeen.Portal.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+
+namespace Datakeen.Portal.IntegrationTests.Telemetry;
+
+// The portal's own tracing pipeline, with the test host adding an in-memory exporter next to it.
+public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
+{
+    [Fact]
+    public async Task A_trace_of_one_consume_shows_the_request_the_verification_and_the_sql_without_the_key()
+    {
+        var exported = new List<Activity>();
+        var portal = new TracedPortal(database.ConnectionString, exported);
+        var workspace = await TestWorkspaces.CreateAsync(portal);
+        using (var client = portal.CreateClient())
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/consume")
+            {
+                Content = new StringContent("""{"amount":1,"reference":"trace"}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+        // Stopping the host ends and flushes every span.
+        await portal.DisposeAsync();
+
+        var server = Assert.Single(exported, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("/api/v1/credits/consume", StringComparison.Ordinal));
+        var spans = exported.Where(a => a.TraceId == server.TraceId).ToList();
+        var verify = Assert.Single(spans, a => a.OperationName == "api_key.verify");
+        Assert.Equal(server.SpanId, verify.ParentSpanId);
+        Assert.Equal("valid", verify.GetTagItem("datakeen.outcome"));
+        // A key never seen by this instance: the verification went to the database.
+        Assert.Contains(spans, a => a.ParentSpanId == verify.SpanId && a.Source.Name == "Npgsql");
+        var consume = Assert.Single(spans, a => a.OperationName == "credits.consume");
+        Assert.Equal(server.TraceId, consume.TraceId);
+        var debit = Assert.Single(spans, a => a.ParentSpanId == consume.SpanId && a.Source.Name == "Npgsql");
+        Assert.Contains("credit_accounts", Statement(debit), StringComparison.Ordinal);
+
+        // Secrets never reach telemetry: no tag of any span carries a key.
+        Assert.All(exported.SelectMany(a => a.TagObjects), tag =>
+            Assert.DoesNotMatch(KeyPatterns.AnyKey, tag.Value?.ToString() ?? ""));
+    }
+
+    private static string Statement(Activity activity) =>
+        (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement"))?.ToString() ?? activity.DisplayName;
+
+    private sealed class TracedPortal(string connectionString, List<Activity> exported) : PortalFactory(connectionString)
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services =>
+                services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(exported)));
+        }
+    }
+}
