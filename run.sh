@@ -80,6 +80,8 @@ if [ -z "${DATAKEEN_NO_BUILD:-}" ]; then
   dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
 fi
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# The key ring's certificate (created by the portal in Development when missing); never in the database.
+export DataProtection__CertificatePath="${DataProtection__CertificatePath:-$ROOT/.data/dataprotection-dev.pfx}"
 
 if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
   [ -n "${DATAKEEN_NO_BUILD:-}" ] || dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null

@@ -35,11 +35,26 @@ bench_cleanup() {
   rm -rf "$WORK_DIR"
 }
 
+# bench_certificate: a throwaway key ring certificate in $WORK_DIR (Production refuses to start without one,
+# README "Encrypted key ring"); sets DP_CERT and DP_CERT_PASSWORD.
+bench_certificate() {
+  command -v openssl >/dev/null || apt_install openssl
+  DP_CERT="$WORK_DIR/dataprotection.pfx"
+  DP_CERT_PASSWORD="bench-$$-$RANDOM"
+  openssl req -x509 -newkey rsa:3072 -nodes -days 2 -subj "/CN=datakeen-bench-key-ring" \
+    -keyout "$WORK_DIR/dataprotection.key" -out "$WORK_DIR/dataprotection.crt" 2>/dev/null
+  openssl pkcs12 -export -inkey "$WORK_DIR/dataprotection.key" -in "$WORK_DIR/dataprotection.crt" \
+    -out "$DP_CERT" -passout "pass:$DP_CERT_PASSWORD"
+  rm -f "$WORK_DIR/dataprotection.key"
+  chmod 600 "$DP_CERT"
+}
+
 # bench_portal: builds and starts the portal against $DB_NAME, sets URL and PORTAL_PID, waits until ready.
 # The per-key request limit is raised so that runs measure the work, not the limiter's 429s.
 bench_portal() {
   log "Building the portal (Release)"
   dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+  bench_certificate
   local port; port="$(free_port)"
   URL="http://127.0.0.1:$port"
   log "Starting the portal on $URL"
@@ -48,6 +63,8 @@ bench_portal() {
     ASPNETCORE_ENVIRONMENT=Production \
     ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME" \
     Logging__LogLevel__Default=Warning \
+    DataProtection__CertificatePath="$DP_CERT" \
+    DataProtection__CertificatePassword="$DP_CERT_PASSWORD" \
     ApiKeys__RequestsPerMinutePerKey=100000000 \
     exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
   ) >"$WORK_DIR/portal.log" 2>&1 &

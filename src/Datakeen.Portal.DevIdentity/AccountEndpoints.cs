@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -24,8 +25,14 @@ public static class AccountEndpoints
                 return Page(http, antiforgery, target, email, "Invalid email or password.", StatusCodes.Status400BadRequest);
             }
 
-            var identity = new ClaimsIdentity([new Claim(Claims.Subject, user.Subject), new Claim(Claims.Name, user.Name)],
-                DevIdentityProgram.SessionScheme, Claims.Name, Claims.Role);
+            // auth_time: when credentials were entered (step-up at the portal checks it); sid: this provider session.
+            var identity = new ClaimsIdentity(
+            [
+                new Claim(Claims.Subject, user.Subject), new Claim(Claims.Name, user.Name),
+                new Claim(Claims.AuthenticationTime, DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                    ClaimValueTypes.Integer64),
+                new Claim("sid", Guid.NewGuid().ToString("N")),
+            ], DevIdentityProgram.SessionScheme, Claims.Name, Claims.Role);
             await http.SignInAsync(DevIdentityProgram.SessionScheme, new ClaimsPrincipal(identity));
             return Results.Redirect(target);
         });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -31,18 +32,30 @@ public static class ConnectEndpoints
 
         var session = await http.AuthenticateAsync(DevIdentityProgram.SessionScheme);
         var user = session.Succeeded ? users.FindBySubject(session.Principal?.FindFirst(Claims.Subject)?.Value) : null;
-        if (user is null)
+        var authTime = long.TryParse(session.Principal?.FindFirst(Claims.AuthenticationTime)?.Value, NumberStyles.None,
+            CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+        // prompt=login, or a sign-in older than max_age: the sign-in form again, like any provider (step-up).
+        var mustSignInAgain = request.HasPromptValue(PromptValues.Login) ||
+                              (request.MaxAge is { } maxAge && DateTimeOffset.UtcNow.ToUnixTimeSeconds() - authTime > maxAge);
+        if (user is null || mustSignInAgain)
         {
-            // Back to this very request once the person has signed in.
-            var parameters = http.Request.HasFormContentType
-                ? http.Request.Form.Select(p => KeyValuePair.Create(p.Key, p.Value))
-                : http.Request.Query.Select(p => KeyValuePair.Create(p.Key, p.Value));
+            // Back to this very request once the person has signed in, without what asked for the sign-in
+            // form (else it would ask again forever); the fresh auth_time goes into the new tokens.
+            var parameters = (http.Request.HasFormContentType
+                    ? http.Request.Form.Select(p => KeyValuePair.Create(p.Key, p.Value))
+                    : http.Request.Query.Select(p => KeyValuePair.Create(p.Key, p.Value)))
+                .Where(p => p.Key is not (Parameters.Prompt or Parameters.MaxAge));
             var returnUrl = http.Request.PathBase + http.Request.Path + QueryString.Create(parameters);
             return Results.Redirect("/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
         }
 
         var identity = new ClaimsIdentity("DevIdentity", Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, user.Subject);
+        identity.AddClaim(new Claim(Claims.AuthenticationTime, authTime.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        if (session.Principal?.FindFirst("sid")?.Value is { } sid)
+        {
+            identity.SetClaim("sid", sid);
+        }
         if (request.HasScope(Scopes.Email))
         {
             identity.SetClaim(Claims.Email, user.Email);

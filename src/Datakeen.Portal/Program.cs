@@ -28,6 +28,7 @@ builder.AddPortalTelemetry();
 builder.Services.AddScaling(builder.Configuration);
 builder.Services.AddPortalHealthChecks(builder.Configuration);
 builder.Services.AddPortalData(builder.Configuration);
+builder.Services.AddEncryptedKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddChangeFeed();
 builder.Services.AddAuditing();
 builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);

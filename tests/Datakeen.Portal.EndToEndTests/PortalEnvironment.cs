@@ -14,6 +14,13 @@ public sealed class PortalEnvironment : PortalStack
 
     public IBrowser Browser { get; private set; } = null!;
 
+    // The demo admins create a workspace in many tests of this shared environment: more than a person may a day.
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Workspaces:CreationLimits:PerDay"] = "1000",
+        ["Workspaces:CreationLimits:Total"] = "1000",
+    };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -6,6 +6,9 @@ namespace Datakeen.Portal.Testing;
 // A signed-in HTTP client and where the portal sent it after the sign-in callback.
 public sealed record SignedInClient(HttpClient Client, string LandingLocation) : IDisposable
 {
+    // The browser's cookie jar, for tests that copy a cookie elsewhere (replay).
+    public CookieContainer Cookies { get; init; } = new();
+
     public void Dispose() => Client.Dispose();
 }
 
@@ -29,27 +32,34 @@ public static partial class OidcSignIn
                 throw new InvalidOperationException($"Expected the provider's sign-in form, got {(int)form.StatusCode} from {form.RequestMessage?.RequestUri}");
             }
 
-            var html = await form.Content.ReadAsStringAsync();
-            var fields = HiddenInput().Matches(html)
-                .Select(m => KeyValuePair.Create(WebUtility.HtmlDecode(m.Groups["name"].Value), WebUtility.HtmlDecode(m.Groups["value"].Value)))
-                .Append(KeyValuePair.Create("email", email))
-                .Append(KeyValuePair.Create("password", password));
-            var posted = await client.PostAsync(new Uri(form.RequestMessage!.RequestUri!, "/account/login"), new FormUrlEncodedContent(fields));
-            if (posted.StatusCode != HttpStatusCode.Redirect)
-            {
-                throw new InvalidOperationException($"The provider refused the sign-in of {email}: {(int)posted.StatusCode}");
-            }
-
+            var posted = await SubmitFormAsync(client, form, email, password);
             var callback = await FollowAsync(client, posted, stopAfterCallback: true);
             var landing = callback.Headers.Location?.OriginalString
                 ?? throw new InvalidOperationException($"The sign-in callback answered {(int)callback.StatusCode}, not a redirect");
-            return new SignedInClient(client, landing);
+            return new SignedInClient(client, landing) { Cookies = handler.CookieContainer };
         }
         catch
         {
             client.Dispose();
             throw;
         }
+    }
+
+    // Posts the provider's sign-in form (shown in `form`) and returns its answer: a redirect back into the flow.
+    public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient client, HttpResponseMessage form, string email,
+        string password = "demo")
+    {
+        var html = await form.Content.ReadAsStringAsync();
+        var fields = HiddenInput().Matches(html)
+            .Select(m => KeyValuePair.Create(WebUtility.HtmlDecode(m.Groups["name"].Value), WebUtility.HtmlDecode(m.Groups["value"].Value)))
+            .Append(KeyValuePair.Create("email", email))
+            .Append(KeyValuePair.Create("password", password));
+        var posted = await client.PostAsync(new Uri(form.RequestMessage!.RequestUri!, "/account/login"), new FormUrlEncodedContent(fields));
+        if (posted.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"The provider refused the sign-in of {email}: {(int)posted.StatusCode}");
+        }
+        return posted;
     }
 
     // Follows redirects across the portal and the provider. With stopAfterCallback, returns the portal's

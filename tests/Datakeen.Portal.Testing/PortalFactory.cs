@@ -39,6 +39,8 @@ public class PortalFactory(string connectionString, IReadOnlyDictionary<string, 
         // Outside Development the framework serves static web assets (MudBlazor's, blazor.web.js) only when asked.
         builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
+        builder.UseSetting("DataProtection:CertificatePath", TestCertificates.DataProtectionCertificatePath);
+        builder.UseSetting("DataProtection:CertificatePassword", TestCertificates.Password);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -21,24 +21,26 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var client = ClientOf(Context);
-        if (await rateLimits.ClientBlockedForAsync(client, Context.RequestAborted) is { } blockedFor)
-        {
-            PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "client_failures"));
-            _retryAfter = blockedFor;
-            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
-        }
-
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
         {
             return AuthenticateResult.NoResult();
         }
 
+        // A valid key always passes, whatever the address did before: behind a shared NAT or proxy one
+        // guesser must not lock out every customer. The failure limit refuses only further bad keys.
         var candidate = BearerKey.Extract(headers);
         var key = candidate is { } token ? await verifier.VerifyAsync(token, Context.RequestAborted) : null;
         if (key is null)
         {
+            var client = ClientOf(Context);
+            if (await rateLimits.ClientBlockedForAsync(client, Context.RequestAborted) is { } blockedFor)
+            {
+                PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "client_failures"));
+                _retryAfter = blockedFor;
+                return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
+            }
+
             await rateLimits.RecordFailureAsync(client, Context.RequestAborted);
             return AuthenticateResult.Fail(ApiKeyProblems.InvalidApiKey);
         }

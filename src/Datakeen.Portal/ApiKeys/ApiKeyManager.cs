@@ -1,5 +1,6 @@
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
+using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
@@ -21,6 +22,7 @@ public sealed class ApiKeyManager(
     AuditLog audit,
     KeyMail mail,
     IOptionsMonitor<ApiKeyOptions> options,
+    StepUp stepUp,
     TimeProvider time) : IApiKeyManager
 {
     private const string NotFoundMessage = "This key does not exist.";
@@ -82,6 +84,14 @@ public sealed class ApiKeyManager(
             return KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, RotateToGetANewOne);
         }
 
+        switch (await stepUp.CheckAsync(actor, needsRecentSignIn: key.Environment == KeyEnvironment.Production, ct))
+        {
+            case ActorCheck.SessionEnded:
+                return KeyAccessResult.Fail(KeyAccessOutcome.SessionEnded, StepUp.SessionEndedMessage);
+            case ActorCheck.ReauthenticationRequired:
+                return KeyAccessResult.Fail(KeyAccessOutcome.ReauthenticationRequired, StepUp.ReauthenticationMessage);
+        }
+
         // The row lock makes "first reveal" a single winner: a parallel second reveal waits, then sees no ciphertext.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var locked = (await db.ApiKeys
@@ -133,6 +143,14 @@ public sealed class ApiKeyManager(
                 .Select(k => k.Prefix + "…" + k.LastFour).SingleOrDefaultAsync(ct);
             await audit.WriteRefusalAsync(actor, workspaceId, AuditActions.KeyRotated, hint is null ? $"{keyId}" : $"{keyId} {hint}", ct);
             return Rotation(KeyRotationOutcome.Forbidden, "Only an Admin of the workspace can rotate its keys.");
+        }
+
+        switch (await stepUp.CheckAsync(actor, needsRecentSignIn: true, ct))
+        {
+            case ActorCheck.SessionEnded:
+                return Rotation(KeyRotationOutcome.SessionEnded, StepUp.SessionEndedMessage);
+            case ActorCheck.ReauthenticationRequired:
+                return Rotation(KeyRotationOutcome.ReauthenticationRequired, StepUp.ReauthenticationMessage);
         }
 
         try

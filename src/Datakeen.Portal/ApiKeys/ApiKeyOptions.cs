@@ -10,10 +10,14 @@ public sealed class ApiKeyOptions
     // Safety bound on how long a verified key stays cached when a change notification is missed.
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    // How long a well-formed key the database does not know is answered 401 without asking it again.
+    public TimeSpan UnknownKeyCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     // last_used_at is written at most this often per key.
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    // Failed key attempts per client IP and minute before the client gets 429.
+    // Failed key attempts per client IP and minute before the client's further unknown keys get 429
+    // (a valid key from that client still passes).
     public int FailedAttemptsPerMinute { get; set; } = 20;
 
     // Requests per key and minute across the API.

@@ -31,7 +31,15 @@ public sealed class VerifiedKey
 // reconnection of the change feed; a short TTL bounds the damage of anything missed.
 public sealed class ApiKeyVerifier
 {
+    // Bounds the negative cache: a guesser sending unique keys cannot grow it without limit.
+    private const int MaxUnknownEntries = 10_000;
+
     private readonly ConcurrentDictionary<KeyDigest, VerifiedKey> _cache = new();
+
+    // Well-formed digests the database did not know, with when that was learnt: a burst of the same
+    // unknown key reaches the database once (concurrent look-ups share one query through _loading).
+    private readonly ConcurrentDictionary<KeyDigest, long> _unknown = new();
+    private readonly ConcurrentDictionary<KeyDigest, Lazy<Task<VerifiedKey?>>> _loading = new();
     private readonly IDbContextFactory<PortalDbContext> _contextFactory;
     private readonly IOptionsMonitor<ApiKeyOptions> _options;
     private readonly TimeProvider _time;
@@ -65,7 +73,9 @@ public sealed class ApiKeyVerifier
 
         PortalTelemetry.RecordCacheLookup(lookup == CacheLookup.Hit);
         activity?.SetTag("datakeen.verifier_cache", lookup == CacheLookup.Hit ? "hit" : "miss");
-        var key = lookup == CacheLookup.Hit ? cached : await LoadAsync(digest, ct);
+        var key = lookup == CacheLookup.Hit ? cached
+            : IsKnownUnknown(digest) ? null
+            : await LoadSharedAsync(digest, ct);
         var verified = key is not null && key.IsValidAt(_time.GetUtcNow()) ? key : null;
         Record(activity, verified is null ? "invalid" : "valid");
         return verified;
@@ -115,6 +125,54 @@ public sealed class ApiKeyVerifier
     {
         Interlocked.Increment(ref _generation);
         _cache.Clear();
+        _unknown.Clear();
+    }
+
+    private bool IsKnownUnknown(KeyDigest digest)
+    {
+        if (!_unknown.TryGetValue(digest, out var learntAt))
+        {
+            return false;
+        }
+
+        if (_time.GetElapsedTime(learntAt) < _options.CurrentValue.UnknownKeyCacheTtl)
+        {
+            return true;
+        }
+
+        _unknown.TryRemove(new KeyValuePair<KeyDigest, long>(digest, learntAt));
+        return false;
+    }
+
+    // One database read per digest at a time: concurrent callers wait for the same query, which runs
+    // to completion even when one caller gives up (the others still want its answer).
+    private async Task<VerifiedKey?> LoadSharedAsync(KeyDigest digest, CancellationToken ct)
+    {
+        var loading = _loading.GetOrAdd(digest,
+            static (d, self) => new Lazy<Task<VerifiedKey?>>(() => self.LoadOrRememberUnknownAsync(d)), this);
+        return await loading.Value.WaitAsync(ct);
+    }
+
+    // Leaves _loading when done (while it is there, no other load of the digest can start), also on failure.
+    private async Task<VerifiedKey?> LoadOrRememberUnknownAsync(KeyDigest digest)
+    {
+        try
+        {
+            var key = await LoadAsync(digest, CancellationToken.None);
+            if (key is null)
+            {
+                if (_unknown.Count >= MaxUnknownEntries)
+                {
+                    _unknown.Clear();
+                }
+                _unknown[digest] = _time.GetTimestamp();
+            }
+            return key;
+        }
+        finally
+        {
+            _loading.TryRemove(digest, out _);
+        }
     }
 
     private async Task<VerifiedKey?> LoadAsync(KeyDigest digest, CancellationToken ct)
@@ -131,8 +189,8 @@ public sealed class ApiKeyVerifier
             .SingleOrDefaultAsync(ct);
         if (row is null)
         {
-            // Unknown digests are not cached: a key becomes known only when it is issued, and an attacker's
-            // guesses are bounded by the failed-attempt limiter instead.
+            // Remembered briefly by the caller (negative cache); a key becomes known only when it is issued,
+            // and nobody can have asked for a freshly generated key before.
             return null;
         }
 

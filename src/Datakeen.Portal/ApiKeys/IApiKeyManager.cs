@@ -46,6 +46,9 @@ public enum KeyAccessOutcome
     NotFound,
     Forbidden,
     NoLongerRevealable,
+    // The caller's session ended, or a Production secret needs a recent sign-in (Auth/Sessions/StepUp.cs).
+    SessionEnded,
+    ReauthenticationRequired,
 }
 
 public sealed record KeyAccessResult(KeyAccessOutcome Outcome, string? Plaintext, string? Message)
@@ -66,6 +69,9 @@ public enum KeyRotationOutcome
     // The key was already rotated (by someone else, or in another tab): nothing was changed.
     Stale,
     InvalidGracePeriod,
+    // The caller's session ended, or the rotation needs a recent sign-in (Auth/Sessions/StepUp.cs).
+    SessionEnded,
+    ReauthenticationRequired,
 }
 
 public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message)

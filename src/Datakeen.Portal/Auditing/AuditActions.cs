@@ -6,6 +6,8 @@ public static class AuditActions
     public const string MemberAdded = "member.added";
     public const string MemberRoleChanged = "member.role_changed";
     public const string MemberRemoved = "member.removed";
+    public const string InvitationAccepted = "invitation.accepted";
+    public const string InvitationDeclined = "invitation.declined";
     public const string KeyRevealed = "key.revealed";
     public const string KeyCopied = "key.copied";
     public const string KeyRotated = "key.rotated";

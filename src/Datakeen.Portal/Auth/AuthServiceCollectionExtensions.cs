@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -56,6 +57,8 @@ public static class AuthServiceCollectionExtensions
             authentication.AddOpenIdConnect(OidcScheme, options => ConfigureOidc(options, oidc, relaxedTransport));
         }
 
+        services.AddPortalSessions(configuration, CookieScheme);
+
         // Pages (PortalPolicies.SignedIn, applied to every page by Components/Pages/_Imports.razor) and the
         // fallback for endpoints that say nothing: a portal user is signed in. The fallback leaves the API,
         // health, OpenAPI and static assets to their own rules. The default policy stays the framework's,
@@ -75,9 +78,13 @@ public static class AuthServiceCollectionExtensions
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/authentication").AllowAnonymous();
-        group.MapGet("/login", (string? returnUrl, OidcSettings oidc) =>
+        // reauthenticate=true: step-up (Auth/StepUp.cs): the provider must ask for credentials again (max_age=0,
+        // prompt=login) and comes back to the same page with a fresh auth_time.
+        group.MapGet("/login", (string? returnUrl, bool? reauthenticate, OidcSettings oidc) =>
             oidc.IsConfigured
-                ? Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl) }, [OidcScheme])
+                ? Results.Challenge(reauthenticate == true
+                    ? new OpenIdConnectChallengeProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl), MaxAge = TimeSpan.Zero, Prompt = "login" }
+                    : new AuthenticationProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl) }, [OidcScheme])
                 : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured",
                     detail: "Set Oidc__Authority, Oidc__ClientId and Oidc__ClientSecret."));
 
@@ -96,6 +103,7 @@ public static class AuthServiceCollectionExtensions
                 ? Results.SignOut(properties, [CookieScheme, OidcScheme])
                 : Results.SignOut(properties, [CookieScheme]);
         }).DisableAntiforgery();
+        app.MapBackChannelLogout();
         return app;
     }
 
@@ -141,6 +149,7 @@ public static class AuthServiceCollectionExtensions
                 context.HttpContext.RequestAborted);
             ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(PortalClaims.UserId, userId.ToString()));
         };
+        options.Events.OnRemoteSignOut = ProviderLogout.OnRemoteSignOut;
 
         // A failed or cancelled sign-in (bad state, provider error) is shown as a page, never a 500.
         options.Events.OnRemoteFailure = context =>

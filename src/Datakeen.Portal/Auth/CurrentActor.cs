@@ -30,7 +30,10 @@ public sealed class CurrentActor(AuthenticationStateProvider authentication, IHt
         {
             CaptureConnection(httpContextAccessor.HttpContext);
         }
-        return new Actor(userId, user.GetDisplayName(), _connection?.IpAddress, _connection?.UserAgent);
+        return new Actor(userId, user.GetDisplayName(), _connection?.IpAddress, _connection?.UserAgent)
+        {
+            SessionId = user.GetSessionId(),
+        };
     }
 
     public async Task<Actor> RequireAsync() =>

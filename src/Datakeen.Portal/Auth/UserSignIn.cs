@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Datakeen.Portal.Auth;
 
 // Runs once per successful OpenID Connect sign-in: records the person keyed by (issuer, subject) and
-// attaches the invitations waiting for their email address, but only when the provider asserts that
+// attaches the operator's invitations waiting for their email address, but only when the provider asserts that
 // the address is verified (otherwise anyone could claim an invitation by typing an address).
 public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog, TimeProvider time,
     ILogger<UserSignIn> logger)
@@ -18,16 +18,20 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
     public async Task<Guid> RecordAsync(string issuer, ClaimsPrincipal principal, ConnectionDetails? connection,
         CancellationToken ct = default)
     {
-        var subject = principal.FindFirst(PortalClaims.Subject)?.Value;
+        // Claims of the provider are not refused over characters PostgreSQL cannot store: they are cleaned.
+        issuer = StorableText.Sanitize(issuer)!;
+        var subject = StorableText.Sanitize(principal.FindFirst(PortalClaims.Subject)?.Value);
         if (string.IsNullOrEmpty(issuer) || string.IsNullOrEmpty(subject))
         {
             throw new InvalidOperationException("The identity token has no issuer or subject.");
         }
 
-        var email = Fit(principal.FindFirst(PortalClaims.Email)?.Value?.Trim(), MaxEmailLength);
+        // An address that needs cleaning is no address to send invitations to.
+        var rawEmail = principal.FindFirst(PortalClaims.Email)?.Value?.Trim();
+        var email = rawEmail is not null && StorableText.IsStorable(rawEmail) ? Fit(rawEmail, MaxEmailLength) : null;
         var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
             StringComparison.OrdinalIgnoreCase);
-        var name = Fit(principal.FindFirst(PortalClaims.Name)?.Value?.Trim(), MaxNameLength);
+        var name = Fit(StorableText.Sanitize(principal.FindFirst(PortalClaims.Name)?.Value?.Trim()), MaxNameLength);
         var now = time.GetUtcNow();
 
         await using var db = await contextFactory.CreateDbContextAsync(ct);
@@ -46,10 +50,12 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
 
         if (emailVerified && !string.IsNullOrEmpty(email))
         {
-            // Skips a workspace where the user is already a member (the pending invitation stays unused).
+            // Only invitations of the operator (demo data, invited_by_user_id NULL) attach here; an invitation
+            // sent by a person waits on /invitations for Accept (Workspaces/Invitations.cs), so nobody lands in a
+            // look-alike workspace without choosing to. Skips a workspace where the user is already a member.
             var attached = await db.Database.SqlQuery<Guid>($"""
                 UPDATE memberships m SET user_id = {id}
-                WHERE m.user_id IS NULL AND lower(m.invited_email) = lower({email})
+                WHERE m.user_id IS NULL AND m.invited_by_user_id IS NULL AND lower(m.invited_email) = lower({email})
                   AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.workspace_id = m.workspace_id AND x.user_id = {id})
                 RETURNING m.workspace_id AS "Value"
                 """).ToListAsync(ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.Credits;
 
@@ -114,58 +115,76 @@ public static class ConsumeRequestReader
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            try
             {
-                return ConsumeBody.Fail(CreditProblems.Invalid("The body must be a JSON object."));
+                return Read(document.RootElement);
             }
-
-            int? amount = null;
-            string? reference = null;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            catch (InvalidOperationException)
             {
-                if (!seen.Add(property.Name))
-                {
-                    return ConsumeBody.Fail(CreditProblems.Invalid($"'{Shorten(property.Name)}' is given twice."));
-                }
-
-                var value = property.Value;
-                switch (property.Name)
-                {
-                    case "amount" when value.ValueKind == JsonValueKind.Null:
-                        break;
-                    case "amount":
-                        // TryGetInt32 refuses fractions and exponents ("1.5", "1e2") as well as out-of-range values.
-                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var n) ||
-                            n is < 1 or > CreditLedger.MaxConsumeAmount)
-                        {
-                            return ConsumeBody.Fail(CreditProblems.Invalid(
-                                $"'amount' must be a whole number from 1 to {CreditLedger.MaxConsumeAmount}."));
-                        }
-
-                        amount = n;
-                        break;
-                    case "reference" when value.ValueKind == JsonValueKind.Null:
-                        break;
-                    case "reference":
-                        if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length > MaxReferenceLength)
-                        {
-                            return ConsumeBody.Fail(CreditProblems.Invalid(
-                                $"'reference' must be a string of at most {MaxReferenceLength} characters."));
-                        }
-
-                        reference = value.GetString();
-                        break;
-                    default:
-                        // Unknown members are refused rather than ignored: a typo such as "amout" must not
-                        // silently consume the default amount.
-                        return ConsumeBody.Fail(CreditProblems.Invalid(
-                            $"Unknown member '{Shorten(property.Name)}'. Allowed: 'amount', 'reference'."));
-                }
+                // A name or string escaping a lone surrogate ("\ud800") cannot be read as text.
+                return ConsumeBody.Fail(CreditProblems.Invalid("The body contains text that is not valid Unicode."));
             }
-
-            return ConsumeBody.Ok(amount ?? DefaultAmount, reference);
         }
+    }
+
+    private static ConsumeBody Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ConsumeBody.Fail(CreditProblems.Invalid("The body must be a JSON object."));
+        }
+
+        int? amount = null;
+        string? reference = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                return ConsumeBody.Fail(CreditProblems.Invalid($"'{Shorten(property.Name)}' is given twice."));
+            }
+
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "amount" when value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "amount":
+                    // TryGetInt32 refuses fractions and exponents ("1.5", "1e2") as well as out-of-range values.
+                    if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var n) ||
+                        n is < 1 or > CreditLedger.MaxConsumeAmount)
+                    {
+                        return ConsumeBody.Fail(CreditProblems.Invalid(
+                            $"'amount' must be a whole number from 1 to {CreditLedger.MaxConsumeAmount}."));
+                    }
+
+                    amount = n;
+                    break;
+                case "reference" when value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "reference":
+                    if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length > MaxReferenceLength)
+                    {
+                        return ConsumeBody.Fail(CreditProblems.Invalid(
+                            $"'reference' must be a string of at most {MaxReferenceLength} characters."));
+                    }
+
+                    reference = value.GetString();
+                    if (!StorableText.IsStorable(reference))
+                    {
+                        return ConsumeBody.Fail(CreditProblems.Invalid(
+                            "'reference' cannot contain NUL characters or unpaired surrogates."));
+                    }
+                    break;
+                default:
+                    // Unknown members are refused rather than ignored: a typo such as "amout" must not
+                    // silently consume the default amount.
+                    return ConsumeBody.Fail(CreditProblems.Invalid(
+                        $"Unknown member '{Shorten(property.Name)}'. Allowed: 'amount', 'reference'."));
+            }
+        }
+
+        return ConsumeBody.Ok(amount ?? DefaultAmount, reference);
     }
 
     private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";

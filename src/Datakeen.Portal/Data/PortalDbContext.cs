@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Notifications;
 using Datakeen.Portal.SecretScanning;
@@ -24,6 +25,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<KeyUsageDay> KeyUsageDays => Set<KeyUsageDay>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<LeakReport> LeakReports => Set<LeakReport>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

@@ -1,3 +1,5 @@
+using Datakeen.Portal.Auth;
+
 namespace Datakeen.Portal.Infrastructure;
 
 // The security headers that belong to every response (docs/architecture.md).
@@ -5,18 +7,21 @@ public static class SecurityHeadersMiddleware
 {
     // Blazor Server needs 'unsafe-inline' styles (MudBlazor sets style attributes) and wasm-unsafe-eval is
     // not needed; scripts come only from this origin.
-    private const string ContentSecurityPolicy =
+    // Forms post only to the portal, and to the OpenID Connect provider (sign-out continues there).
+    internal static string ContentSecurityPolicy(string? providerAuthority) =>
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; " +
-        "form-action 'self' http: https:; object-src 'none'";
+        $"form-action 'self'{OriginOf(providerAuthority)}; object-src 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        var contentSecurityPolicy = ContentSecurityPolicy(app.ApplicationServices.GetService<OidcSettings>()?.Authority);
+        return app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = contentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.XFrameOptions = "DENY";
@@ -31,4 +36,10 @@ public static class SecurityHeadersMiddleware
             });
             await next();
         });
+    }
+
+    private static string OriginOf(string? authority) =>
+        Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? " " + uri.GetLeftPart(UriPartial.Authority)
+            : "";
 }

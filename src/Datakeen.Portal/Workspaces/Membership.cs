@@ -11,6 +11,9 @@ public sealed class Membership
     public WorkspaceRole Role { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    // Who sent the invitation (null for demo data and for the creator's own membership).
+    public Guid? InvitedByUserId { get; set; }
+
     public Workspace? Workspace { get; set; }
     public PortalUser? User { get; set; }
 }

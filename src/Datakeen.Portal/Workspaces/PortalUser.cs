@@ -14,4 +14,6 @@ public sealed class PortalUser
 
     // Admins may mute notices (credits low or out); security mail is always sent.
     public bool MuteNonSecurityMail { get; set; }
+    // Where `/` takes this user: the workspace they opened last.
+    public Guid? LastWorkspaceId { get; set; }
 }

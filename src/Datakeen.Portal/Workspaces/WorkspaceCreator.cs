@@ -1,7 +1,9 @@
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Datakeen.Portal.Workspaces;
@@ -21,6 +23,7 @@ public sealed class WorkspaceCreator(
     IDbContextFactory<PortalDbContext> contextFactory,
     IEnumerable<IWorkspaceProvisioning> provisioning,
     AuditLog auditLog,
+    IOptionsMonitor<WorkspaceCreationLimits> limits,
     TimeProvider time)
 {
     public const int MaxNameLength = 100;
@@ -36,6 +39,10 @@ public sealed class WorkspaceCreator(
         if (trimmed.Length > MaxNameLength)
         {
             return $"A workspace name has at most {MaxNameLength} characters.";
+        }
+        if (!StorableText.IsStorable(trimmed))
+        {
+            return "A workspace name cannot contain NUL characters or unpaired surrogates.";
         }
         return trimmed.Any(char.IsControl) ? "A workspace name cannot contain control characters." : null;
     }
@@ -62,8 +69,13 @@ public sealed class WorkspaceCreator(
         {
             await using var db = await contextFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var slug = exactSlug ?? await NextFreeSlugAsync(db, baseSlug, ct);
             var now = time.GetUtcNow();
+            if (actor is not null && await CheckLimitsAsync(db, actor.UserId, now, ct) is { } refusal)
+            {
+                return new CreateWorkspaceResult(null, null, refusal);
+            }
+
+            var slug = exactSlug ?? await NextFreeSlugAsync(db, baseSlug, ct);
             var workspace = new Workspace
             {
                 Id = Guid.CreateVersion7(), Name = name, Slug = slug, CreatedAt = now, CreatedByUserId = actor?.UserId,
@@ -103,6 +115,19 @@ public sealed class WorkspaceCreator(
         }
 
         return new CreateWorkspaceResult(null, null, "The workspace could not be created right now. Please try again.");
+    }
+
+    // The user's row is locked first, so parallel creations by one user are counted one after the other.
+    private async Task<string?> CheckLimitsAsync(PortalDbContext db, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", ct);
+        var since = now.AddDays(-1);
+        var created = await db.Workspaces.AsNoTracking()
+            .Where(w => w.CreatedByUserId == userId)
+            .GroupBy(_ => 1)
+            .Select(g => new { Total = g.Count(), Today = g.Count(w => w.CreatedAt > since) })
+            .SingleOrDefaultAsync(ct);
+        return limits.CurrentValue.Refusal(created?.Today ?? 0, created?.Total ?? 0);
     }
 
     private static async Task<string> NextFreeSlugAsync(PortalDbContext db, string baseSlug, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -54,7 +55,7 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
         CancellationToken ct = default)
     {
         var normalized = email?.Trim().ToLowerInvariant() ?? "";
-        if (normalized.Length is 0 or > MaxEmailLength || !MailAddress.TryCreate(normalized, out var parsed) ||
+        if (normalized.Length is 0 or > MaxEmailLength || !StorableText.IsStorable(normalized) || !MailAddress.TryCreate(normalized, out var parsed) ||
             parsed.Address != normalized)
         {
             return new MembershipResult(MembershipOutcome.Invalid, "Enter a valid email address.");
@@ -81,9 +82,9 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
         db.Memberships.Add(new Membership
         {
             Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, InvitedEmail = normalized, Role = role,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = time.GetUtcNow(), InvitedByUserId = actor.UserId,
         });
-        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, normalized, $"role: {role}; pending sign-in");
+        auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, normalized, $"role: {role}; pending acceptance");
         try
         {
             await db.SaveChangesAsync(ct);

@@ -5,9 +5,11 @@ public static class WorkspacesServiceCollectionExtensions
     public static IServiceCollection AddWorkspaces(this IServiceCollection services)
     {
         // Scoped: it depends on the key and credit seams, whatever lifetime those end up with.
+        services.AddOptions<WorkspaceCreationLimits>().BindConfiguration(WorkspaceCreationLimits.SectionName);
         services.AddScoped<WorkspaceCreator>();
         services.AddSingleton<WorkspaceDirectory>();
         services.AddSingleton<WorkspaceMembers>();
+        services.AddSingleton<Invitations>();
         services.AddSingleton<WorkspaceAuditLog>();
         // After the database migrator (registered earlier by AddPortalData): hosted services start in order.
         services.AddHostedService<DemoWorkspaces>();

@@ -12,11 +12,10 @@ namespace Datakeen.Portal.IntegrationTests.ApiKeys;
 public sealed class ApiRateLimitTests(PortalDatabaseFixture database) : IClassFixture<PortalDatabaseFixture>
 {
     [Fact]
-    public async Task After_20_failed_key_attempts_in_a_minute_the_client_gets_429_until_the_window_ends()
+    public async Task After_20_failed_key_attempts_in_a_minute_the_client_gets_429_for_unknown_keys_until_the_window_ends()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var portal = new FakeTimePortal(database.ConnectionString, time);
-        var workspace = await TestWorkspaces.CreateAsync(portal);
         using var client = portal.CreateClient();
 
         for (var i = 0; i < 20; i++)
@@ -25,7 +24,7 @@ public sealed class ApiRateLimitTests(PortalDatabaseFixture database) : IClassFi
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
         }
 
-        using var limited = await SendAsync(client, workspace.TestSecretKey);
+        using var limited = await SendAsync(client, KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
@@ -33,8 +32,56 @@ public sealed class ApiRateLimitTests(PortalDatabaseFixture database) : IClassFi
 
         time.Advance(TimeSpan.FromMinutes(1));
 
-        using var allowed = await SendAsync(client, workspace.TestSecretKey);
-        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        using var nextWindow = await SendAsync(client, KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret));
+        Assert.Equal(HttpStatusCode.Unauthorized, nextWindow.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_valid_key_is_answered_200_from_an_address_that_was_just_refused_for_guessing()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var portal = new FakeTimePortal(database.ConnectionString, time);
+        var workspace = await TestWorkspaces.CreateAsync(portal);
+        using var client = portal.CreateClient();
+
+        // The attack: a parallel burst of well-formed unknown keys from one address.
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 300).Select(async _ =>
+        {
+            using var response = await SendAsync(client, KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret));
+            return response.StatusCode;
+        }));
+        Assert.Contains(HttpStatusCode.TooManyRequests, guesses);
+        Assert.All(guesses, status => Assert.True(status is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests));
+
+        using var refused = await SendAsync(client, KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret));
+        using var valid = await SendAsync(client, workspace.TestSecretKey);
+        using var validPublic = await SendAsync(client, workspace.LivePublicKey);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, validPublic.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_burst_of_one_unknown_well_formed_key_reaches_the_database_once()
+    {
+        var logs = new CapturedLogs();
+        await using var portal = new PortalFactory(database.ConnectionString,
+            new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "100000" }) { LogCapture = logs };
+        using var client = portal.CreateClient();
+        var unknown = KeyFormat.Generate(KeyEnvironment.Production, KeyKind.Secret);
+        var other = KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Public);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var response = await SendAsync(client, i % 2 == 0 ? unknown : other);
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        var keyLookups = logs.Entries.Count(e => e.Contains("Executed DbCommand", StringComparison.Ordinal) &&
+                                                 e.Contains("FROM api_keys", StringComparison.Ordinal));
+        Assert.Equal(2, keyLookups);
     }
 
     [Fact]

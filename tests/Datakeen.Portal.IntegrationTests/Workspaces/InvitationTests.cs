@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Testing;
 using Datakeen.Portal.Workspaces;
@@ -11,20 +12,74 @@ namespace Datakeen.Portal.IntegrationTests.Workspaces;
 public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
 {
     [Fact]
-    public async Task An_invitation_attaches_only_when_the_email_is_verified()
+    public async Task An_invitation_waits_for_accept_and_is_offered_only_to_a_verified_address()
     {
         var email = $"invitee-{Guid.NewGuid():N}@example.test";
         var workspaceId = await CreateWorkspaceInvitingAsync(email);
         var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
+        var invitations = host.Portal.Services.GetRequiredService<Invitations>();
         await using var db = host.CreateDbContext();
 
         var unverified = await signIn.RecordAsync("https://issuer.test/", Person("sub-1", email.ToUpperInvariant(), verified: false), null);
         Assert.Null(await db.GetRoleAsync(workspaceId, unverified));
+        Assert.Empty(await invitations.ListPendingAsync(ActorOf(unverified)));
 
-        // Someone else asserting the same, verified address at another provider account does get it.
+        // A verified address sees the invitation, with who sent it, but is not a member until it accepts.
         var verified = await signIn.RecordAsync("https://issuer.test/", Person("sub-2", email.ToUpperInvariant(), verified: true), null);
+        Assert.Null(await db.GetRoleAsync(workspaceId, verified));
+        var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(verified)));
+        Assert.Equal("Invites", pending.WorkspaceName);
+        Assert.Equal(WorkspaceRole.Member, pending.Role);
+        Assert.Equal("Test user", pending.InvitedBy);
+        Assert.Equal(1, await invitations.CountPendingAsync(verified));
+
+        // Nobody else can answer it.
+        Assert.Equal(InvitationOutcome.NotFound, (await invitations.AnswerAsync(ActorOf(unverified), pending.Id, accept: true)).Outcome);
+
+        var (outcome, slug) = await invitations.AnswerAsync(ActorOf(verified), pending.Id, accept: true);
+        Assert.Equal(InvitationOutcome.Accepted, outcome);
+        Assert.NotNull(slug);
         Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(workspaceId, verified));
-        Assert.False(await db.Memberships.AnyAsync(m => m.WorkspaceId == workspaceId && m.UserId == null));
+        Assert.Equal(0, await invitations.CountPendingAsync(verified));
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.InvitationAccepted));
+    }
+
+    [Fact]
+    public async Task A_declined_invitation_is_gone_and_grants_nothing()
+    {
+        var email = $"decliner-{Guid.NewGuid():N}@example.test";
+        var workspaceId = await CreateWorkspaceInvitingAsync(email);
+        var invitations = host.Portal.Services.GetRequiredService<Invitations>();
+        var user = await host.Portal.Services.GetRequiredService<UserSignIn>()
+            .RecordAsync("https://issuer.test/", Person(Guid.NewGuid().ToString("N"), email, verified: true), null);
+        var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(user)));
+
+        var (outcome, _) = await invitations.AnswerAsync(ActorOf(user), pending.Id, accept: false);
+
+        Assert.Equal(InvitationOutcome.Declined, outcome);
+        await using var db = host.CreateDbContext();
+        Assert.Null(await db.GetRoleAsync(workspaceId, user));
+        Assert.False(await db.Memberships.AnyAsync(m => m.WorkspaceId == workspaceId && m.InvitedEmail == email));
+        Assert.Empty(await invitations.ListPendingAsync(ActorOf(user)));
+    }
+
+    [Fact]
+    public async Task Home_goes_to_the_last_workspace_used_not_the_alphabetically_first()
+    {
+        await using var db = host.CreateDbContext();
+        var actor = await WorkspaceTestUsers.CreateAsync(db);
+        await using var scope = host.Portal.Services.CreateAsyncScope();
+        var creator = scope.ServiceProvider.GetRequiredService<WorkspaceCreator>();
+        var zulu = await creator.CreateAsync(actor, "Zulu " + Guid.NewGuid().ToString("N")[..6]);
+        await creator.CreateAsync(actor, "Alpha " + Guid.NewGuid().ToString("N")[..6]);
+        var directory = host.Portal.Services.GetRequiredService<WorkspaceDirectory>();
+
+        var before = await directory.FindHomeAsync(actor.UserId);
+        await directory.RememberLastUsedAsync(actor.UserId, zulu.WorkspaceId!.Value);
+        var after = await directory.FindHomeAsync(actor.UserId);
+
+        Assert.StartsWith("Alpha", before!.Name);
+        Assert.Equal(zulu.Slug, after!.Slug);
     }
 
     [Fact]
@@ -41,6 +96,27 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         Assert.Equal("new@example.test", (await db.Users.SingleAsync(u => u.Id == first)).Email);
     }
 
+    [Fact]
+    public async Task A_provider_display_name_or_email_PostgreSQL_cannot_store_does_not_break_sign_in()
+    {
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
+        var person = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim(PortalClaims.Subject, Guid.NewGuid().ToString("N")),
+            new Claim(PortalClaims.Email, "nul\u0000@example.test"),
+            new Claim(PortalClaims.EmailVerified, "true", ClaimValueTypes.Boolean),
+            new Claim(PortalClaims.Name, "Ada\u0000 \ud800Lovelace " + new string('x', 198) + "\ud83d\ude00"),
+        ], "test"));
+
+        var id = await signIn.RecordAsync("https://issuer.test/", person, null);
+
+        await using var db = host.CreateDbContext();
+        var user = await db.Users.SingleAsync(u => u.Id == id);
+        Assert.Null(user.Email);
+        Assert.StartsWith("Ada \ufffdLovelace xxx", user.DisplayName);
+        Assert.False(char.IsHighSurrogate(user.DisplayName![^1]));
+    }
+
     private async Task<Guid> CreateWorkspaceInvitingAsync(string email)
     {
         await using var db = host.CreateDbContext();
@@ -52,6 +128,8 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         Assert.True(added.Succeeded, added.Error);
         return created.WorkspaceId.Value;
     }
+
+    private static Actor ActorOf(Guid userId) => new(userId, "Invitee", null, null);
 
     private static ClaimsPrincipal Person(string subject, string email, bool verified) => new(new ClaimsIdentity(
     [

@@ -8,8 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
-public sealed class WorkspaceCreatorTests(PortalHost host) : IClassFixture<PortalHost>
+public sealed class WorkspaceCreatorTests(WorkspaceCreatorTests.Host host) : IClassFixture<WorkspaceCreatorTests.Host>
 {
+    // These tests create more workspaces per user than the default limits allow (WorkspaceCreationLimitTests).
+    public sealed class Host : PortalHost
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Workspaces:CreationLimits:PerDay"] = "100",
+            ["Workspaces:CreationLimits:Total"] = "100",
+        };
+    }
+
     [Fact]
     public async Task Creating_a_workspace_makes_the_creator_its_admin_and_audits_it()
     {
@@ -99,6 +109,23 @@ public sealed class WorkspaceCreatorTests(PortalHost host) : IClassFixture<Porta
         Assert.False(result.Succeeded);
         Assert.Contains(message, result.Error);
         Assert.False(await db.Memberships.AnyAsync(m => m.UserId == actor.UserId));
+    }
+
+    // Text PostgreSQL cannot store is a validation message, never a database error (xunit data cannot carry
+    // lone surrogates, hence a loop).
+    [Fact]
+    public async Task A_name_with_a_NUL_or_an_unpaired_surrogate_is_refused_with_a_clear_message()
+    {
+        await using var db = host.CreateDbContext();
+        var actor = await WorkspaceTestUsers.CreateAsync(db);
+
+        foreach (var name in new[] { "a\u0000b", "a\ud800b", "a\udc00", "\ud83d" })
+        {
+            var result = await CreateAsync(actor, name);
+            Assert.Equal("A workspace name cannot contain NUL characters or unpaired surrogates.", result.Error);
+        }
+
+        Assert.True((await CreateAsync(actor, "Emoji \ud83d\ude00 works")).Succeeded);
     }
 
     [Fact]

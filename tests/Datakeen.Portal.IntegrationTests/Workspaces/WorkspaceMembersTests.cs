@@ -130,6 +130,19 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task An_email_with_a_NUL_or_an_unpaired_surrogate_is_refused_with_a_clear_message()
+    {
+        var (admin, workspaceId) = await CreateWorkspaceAsync();
+
+        foreach (var email in new[] { "a\u0000b@example.org", "a\ud800@example.org", "ab@exa\udc00mple.org" })
+        {
+            var result = await Members.AddAsync(admin, workspaceId, email, WorkspaceRole.Member);
+            Assert.Equal(MembershipOutcome.Invalid, result.Outcome);
+            Assert.Equal("Enter a valid email address.", result.Error);
+        }
+    }
+
+    [Fact]
     public async Task Inviting_the_same_email_twice_is_refused()
     {
         var (admin, workspaceId) = await CreateWorkspaceAsync();

@@ -17,5 +17,7 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         builder.HasIndex(m => new { m.WorkspaceId, m.UserId }).IsUnique().HasFilter("user_id IS NOT NULL");
         builder.HasIndex(m => new { m.WorkspaceId, m.InvitedEmail }).IsUnique().HasFilter("user_id IS NULL");
         builder.HasIndex(m => m.UserId);
+        builder.HasOne<PortalUser>().WithMany().HasForeignKey(m => m.InvitedByUserId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(m => m.InvitedEmail).HasFilter("user_id IS NULL");
     }
 }

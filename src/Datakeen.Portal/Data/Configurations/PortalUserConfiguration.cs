@@ -15,5 +15,6 @@ internal sealed class PortalUserConfiguration : IEntityTypeConfiguration<PortalU
         builder.Property(u => u.DisplayName).HasMaxLength(200);
         builder.HasIndex(u => new { u.Issuer, u.Subject }).IsUnique();
         builder.HasIndex(u => u.Email);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(u => u.LastWorkspaceId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -12,6 +12,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.Name).HasMaxLength(100);
         builder.Property(w => w.Slug).HasMaxLength(64);
         builder.HasIndex(w => w.Slug).IsUnique();
+        builder.HasIndex(w => w.CreatedByUserId);
         builder.ToTable(t => t.HasCheckConstraint("ck_workspaces_slug_format", "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'"));
     }
 }

@@ -192,6 +192,72 @@ namespace Datakeen.Portal.Data.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("AuthenticatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("authenticated_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ip_address");
+
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("ProviderSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("provider_session_id");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("ticket");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_user_sessions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_user_sessions_user_id")
+                        .HasFilter("revoked_at IS NULL");
+
+                    b.HasIndex("Issuer", "ProviderSessionId")
+                        .HasDatabaseName("ix_user_sessions_issuer_provider_session_id")
+                        .HasFilter("revoked_at IS NULL");
+
+                    b.ToTable("user_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Datakeen.Portal.Credits.CreditAccount", b =>
                 {
                     b.Property<Guid>("Id")
@@ -564,6 +630,10 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("InvitedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invited_by_user_id");
+
                     b.Property<string>("InvitedEmail")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
@@ -585,6 +655,13 @@ namespace Datakeen.Portal.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_memberships");
+
+                    b.HasIndex("InvitedByUserId")
+                        .HasDatabaseName("ix_memberships_invited_by_user_id");
+
+                    b.HasIndex("InvitedEmail")
+                        .HasDatabaseName("ix_memberships_invited_email")
+                        .HasFilter("user_id IS NULL");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_memberships_user_id");
@@ -640,6 +717,10 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_sign_in_at");
 
+                    b.Property<Guid?>("LastWorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_workspace_id");
+
                     b.Property<bool>("MuteNonSecurityMail")
                         .HasColumnType("boolean")
                         .HasColumnName("mute_non_security_mail");
@@ -655,6 +736,9 @@ namespace Datakeen.Portal.Data.Migrations
 
                     b.HasIndex("Email")
                         .HasDatabaseName("ix_users_email");
+
+                    b.HasIndex("LastWorkspaceId")
+                        .HasDatabaseName("ix_users_last_workspace_id");
 
                     b.HasIndex("Issuer", "Subject")
                         .IsUnique()
@@ -692,6 +776,9 @@ namespace Datakeen.Portal.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_workspaces");
+
+                    b.HasIndex("CreatedByUserId")
+                        .HasDatabaseName("ix_workspaces_created_by_user_id");
 
                     b.HasIndex("Slug")
                         .IsUnique()
@@ -734,6 +821,18 @@ namespace Datakeen.Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_workspaces_workspace_id");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
+                {
+                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_sessions_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Datakeen.Portal.Credits.CreditAccount", b =>
@@ -796,6 +895,12 @@ namespace Datakeen.Portal.Data.Migrations
 
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Membership", b =>
                 {
+                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("InvitedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_memberships_users_invited_by_user_id");
+
                     b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -812,6 +917,15 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Navigation("User");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Workspaces.PortalUser", b =>
+                {
+                    b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("LastWorkspaceId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_users_workspaces_last_workspace_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -26,6 +26,9 @@ public sealed class FakeApiKeyManager : IApiKeyManager
     // Set to answer RotateAsync with something other than success.
     public KeyRotationResult? RotationAnswer { get; set; }
 
+    // When set, every plaintext request gets this refusal (e.g. ReauthenticationRequired).
+    public KeyAccessOutcome? AccessRefusal { get; set; }
+
     public static string PlaintextFor(KeyEnvironment environment, KeyKind kind, char fill = 'a') =>
         KeyLabelsPrefix(environment, kind) + new string(fill, 32) + "Xy" + fill + (char)('A' + (int)environment) + (char)('0' + (int)kind) + "Z";
 
@@ -81,6 +84,11 @@ public sealed class FakeApiKeyManager : IApiKeyManager
         CancellationToken ct = default)
     {
         PlaintextRequests.Add((keyId, purpose));
+        if (AccessRefusal is { } refusal)
+        {
+            return Task.FromResult(KeyAccessResult.Fail(refusal, "Refused."));
+        }
+
         var index = Keys.FindIndex(k => k.Id == keyId);
         if (index < 0)
         {

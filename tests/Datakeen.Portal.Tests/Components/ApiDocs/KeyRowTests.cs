@@ -1,5 +1,7 @@
 using Datakeen.Portal.ApiKeys;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Datakeen.Portal.Tests.Components.ApiDocs;
@@ -223,8 +225,10 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Assert.Equal([(key.Id, KeyAccessPurpose.Reveal), (key.Id, KeyAccessPurpose.Copy)], KeyManager.PlaintextRequests);
     }
 
+    // Reveal-then-copy: the one reveal of a "shown once" secret puts the value on screen before the clipboard
+    // is tried, so a failed clipboard write never burns the key.
     [Fact]
-    public void Copying_an_unrevealed_production_secret_uses_its_one_reveal_and_the_card_says_so()
+    public void Copying_an_unrevealed_production_secret_reveals_it_in_the_row_then_copies_it()
     {
         var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
         JSInterop.SetupVoid("datakeen.copyText", _ => true).SetVoidResult();
@@ -233,9 +237,40 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Button(tab, "Copy production secret key").Click();
 
         Assert.Equal(KeyManager.Plaintext(key), JSInterop.VerifyInvoke("datakeen.copyText").Arguments[0]);
-        Assert.DoesNotContain(KeyManager.Plaintext(key), tab.Markup);
-        tab.WaitForAssertion(() => Assert.Contains("This key can no longer be shown.",
-            tab.Find("[role='region'][aria-label='Production environment']").TextContent));
+        Assert.Equal([(key.Id, KeyAccessPurpose.Reveal)], KeyManager.PlaintextRequests);
+        Assert.Equal(KeyManager.Plaintext(key), tab.Find("[data-testid='key-production-secret']").TextContent);
+    }
+
+    [Fact]
+    public void A_failed_clipboard_write_leaves_the_production_secret_on_screen()
+    {
+        var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
+        JSInterop.SetupVoid("datakeen.copyText", _ => true).SetException(new JSException("Clipboard write denied"));
+        var tab = RenderTab();
+
+        Button(tab, "Copy production secret key").Click();
+
+        Assert.Equal(KeyManager.Plaintext(key), tab.Find("[data-testid='key-production-secret']").TextContent);
+        Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars,
+            s => s.Message != null && s.Message.StartsWith("Couldn't copy to the clipboard.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(KeyAccessOutcome.ReauthenticationRequired, "authentication/login?reauthenticate=true&returnUrl=")]
+    [InlineData(KeyAccessOutcome.SessionEnded, "authentication/login?returnUrl=")]
+    public void A_step_up_or_an_ended_session_sends_the_page_through_the_provider_and_back(KeyAccessOutcome outcome, string target)
+    {
+        KeyManager.AccessRefusal = outcome;
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        var tab = RenderTab();
+        var before = navigation.Uri;
+
+        Button(tab, "Reveal production secret key").Click();
+
+        var expected = navigation.BaseUri + target + Uri.EscapeDataString("/" + navigation.ToBaseRelativePath(before));
+        Assert.Equal(expected, navigation.Uri);
+        Assert.Equal(KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret).MaskedValue,
+            tab.Find("[data-testid='key-production-secret']").TextContent);
     }
 
     [Fact]

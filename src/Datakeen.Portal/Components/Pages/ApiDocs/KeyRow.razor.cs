@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Workspaces;
+using Datakeen.Portal.Components.Auth;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -19,6 +20,7 @@ public partial class KeyRow
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     // Cascaded by WorkspaceScope: the workspace of the page and the caller.
     [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
@@ -80,6 +82,18 @@ public partial class KeyRow
 
     private async Task CopyAsync()
     {
+        // A "shown once" secret is revealed in the row first and copied from there: a clipboard write that
+        // fails never spends the one reveal (the value stays on screen to copy by hand).
+        if (IsShownOnce && !IsRevealed)
+        {
+            await ToggleRevealAsync();
+            if (_plaintext is not null)
+            {
+                await Clipboard.CopyAsync(_plaintext);
+            }
+            return;
+        }
+
         // Always ask the server, so the copy is authorised and audited like a reveal.
         var result = await RequestPlaintextAsync(KeyAccessPurpose.Copy);
         if (result is { Outcome: KeyAccessOutcome.Ok, Plaintext: { } plaintext })
@@ -136,6 +150,12 @@ public partial class KeyRow
 
         // Every refusal of the key service carries the message to show.
         Snackbar.Add(result.Message ?? $"{result.Outcome}", Severity.Warning);
+        if (result.Outcome is KeyAccessOutcome.SessionEnded or KeyAccessOutcome.ReauthenticationRequired)
+        {
+            SignInRedirect.Send(Navigation, reauthenticate: result.Outcome == KeyAccessOutcome.ReauthenticationRequired);
+            return;
+        }
+
         if (result.Outcome is KeyAccessOutcome.NoLongerRevealable or KeyAccessOutcome.NotFound)
         {
             // The card is out of date: show the key's real state.

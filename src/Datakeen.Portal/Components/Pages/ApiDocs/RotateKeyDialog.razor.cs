@@ -1,4 +1,5 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Components.Auth;
 using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -17,6 +18,7 @@ public partial class RotateKeyDialog
 
     [Inject] private IApiKeyManager Keys { get; set; } = default!;
     [Inject] private ClipboardCopier Clipboard { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     // Passed by the row (a dialog renders under the dialog provider, outside the row's cascade).
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
@@ -55,6 +57,12 @@ public partial class RotateKeyDialog
 
             // Every refusal of the key service carries the message to show.
             _error = result.Message ?? $"{result.Outcome}";
+            if (result.Outcome is KeyRotationOutcome.SessionEnded or KeyRotationOutcome.ReauthenticationRequired)
+            {
+                SignInRedirect.Send(Navigation, reauthenticate: result.Outcome == KeyRotationOutcome.ReauthenticationRequired);
+                return;
+            }
+
             if (result.Outcome is KeyRotationOutcome.Stale or KeyRotationOutcome.NotFound)
             {
                 await OnRotated.InvokeAsync();

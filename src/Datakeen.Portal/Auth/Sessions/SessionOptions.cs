@@ -1,0 +1,19 @@
+namespace Datakeen.Portal.Auth.Sessions;
+
+// Configuration section "Sessions" (and Auth:StepUpMaxAge for re-authentication).
+public sealed class SessionOptions
+{
+    public const string SectionName = "Sessions";
+
+    // A session unused this long ends (sliding).
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    // A session ends this long after sign-in, however active.
+    public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    // How often an open Blazor circuit checks that its session still exists (revoked: sent to sign in).
+    public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    // last_seen_at is written at most this often per session.
+    public TimeSpan LastSeenResolution { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Datakeen.Portal.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Datakeen.Portal.Auth.Sessions;
+
+// Server-side sessions for the cookie handler: the cookie carries only the session id (inside its usual
+// Data Protection envelope); the ticket lives in user_sessions, encrypted. Signing out revokes the row, so
+// a copy of the cookie replayed later finds nothing; idle and absolute lifetimes are checked on every read.
+public sealed class SessionTicketStore(
+    IDbContextFactory<PortalDbContext> contextFactory,
+    IDataProtectionProvider dataProtection,
+    UserSessions sessions,
+    IOptionsMonitor<SessionOptions> options,
+    TimeProvider time,
+    ILogger<SessionTicketStore> logger) : ITicketStore
+{
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Datakeen.Sessions.Ticket.v1");
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null, CancellationToken.None);
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) =>
+        StoreAsync(ticket, null, cancellationToken);
+
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        var principal = ticket.Principal;
+        var userId = principal.GetUserId()
+            ?? throw new InvalidOperationException("A session needs the portal user id claim.");
+        var now = time.GetUtcNow();
+        var authenticatedAt = AuthTimeOf(principal) ?? now;
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var id = Guid.NewGuid(); // random (v4): the id is a bearer credential inside the cookie
+        SetSessionClaim(principal, id);
+        var connection = httpContext is null ? null : ConnectionDetails.From(httpContext);
+        db.UserSessions.Add(new UserSession
+        {
+            Id = id,
+            UserId = userId,
+            Ticket = Protect(ticket),
+            ProviderSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value,
+            // As recorded at sign-in from the identity token (the `iss` claim itself is not kept in the principal).
+            Issuer = await db.Users.Where(u => u.Id == userId).Select(u => u.Issuer).SingleAsync(cancellationToken),
+            AuthenticatedAt = authenticatedAt,
+            CreatedAt = now,
+            LastSeenAt = now,
+            IpAddress = connection?.IpAddress,
+            UserAgent = connection?.UserAgent,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return id.ToString("N");
+    }
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null, CancellationToken.None);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) =>
+        RenewAsync(key, ticket, null, cancellationToken);
+
+    // Called for a sliding refresh of the cookie, and for a sign-in in a browser whose session is still live:
+    // a re-authentication (step-up) keeps its session, with the new ticket and the fresh auth_time, so the
+    // user's other tabs stay signed in. Someone else signing in there takes the session over as a new one.
+    public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id) || ticket.Principal.GetUserId() is not { } userId)
+        {
+            return;
+        }
+
+        var principal = ticket.Principal;
+        SetSessionClaim(principal, id);
+        var now = time.GetUtcNow();
+        var authenticatedAt = AuthTimeOf(principal);
+        var providerSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value;
+        var protectedTicket = Protect(ticket);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var owner = await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null).Select(s => (Guid?)s.UserId)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (owner == userId)
+        {
+            await db.UserSessions.Where(s => s.Id == id && s.UserId == userId && s.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.Ticket, protectedTicket)
+                    .SetProperty(s => s.LastSeenAt, now)
+                    .SetProperty(s => s.AuthenticatedAt, s => authenticatedAt ?? s.AuthenticatedAt)
+                    .SetProperty(s => s.ProviderSessionId, s => providerSessionId ?? s.ProviderSessionId), cancellationToken);
+        }
+        else if (owner is not null)
+        {
+            var issuer = await db.Users.Where(u => u.Id == userId).Select(u => u.Issuer).SingleAsync(cancellationToken);
+            await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(s => s.UserId, userId)
+                    .SetProperty(s => s.Ticket, protectedTicket)
+                    .SetProperty(s => s.CreatedAt, now)
+                    .SetProperty(s => s.LastSeenAt, now)
+                    .SetProperty(s => s.AuthenticatedAt, authenticatedAt ?? now)
+                    .SetProperty(s => s.ProviderSessionId, providerSessionId)
+                    .SetProperty(s => s.Issuer, issuer), cancellationToken);
+        }
+    }
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null, CancellationToken.None);
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) =>
+        RetrieveAsync(key, null, cancellationToken);
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id))
+        {
+            return null;
+        }
+
+        var (idleSince, createdSince) = sessions.Bounds();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.UserSessions.AsNoTracking()
+            .Where(s => s.Id == id && s.RevokedAt == null && s.LastSeenAt > idleSince && s.CreatedAt > createdSince)
+            .Select(s => new { s.Ticket, s.LastSeenAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (now - row.LastSeenAt >= options.CurrentValue.LastSeenResolution)
+        {
+            await db.UserSessions.Where(s => s.Id == id)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+        }
+
+        try
+        {
+            return TicketSerializer.Default.Deserialize(_protector.Unprotect(row.Ticket));
+        }
+        catch (CryptographicException ex)
+        {
+            logger.LogWarning("Session {SessionId} cannot be decrypted ({Message}); it is treated as ended", id, ex.Message);
+            return null;
+        }
+    }
+
+    public Task RemoveAsync(string key) => RemoveAsync(key, null, CancellationToken.None);
+
+    public Task RemoveAsync(string key, CancellationToken cancellationToken) => RemoveAsync(key, null, cancellationToken);
+
+    public async Task RemoveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key, "N", out var id))
+        {
+            return;
+        }
+
+        await sessions.RevokeAsync(id, cancellationToken);
+    }
+
+    private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
+
+    private static void SetSessionClaim(ClaimsPrincipal principal, Guid id)
+    {
+        var identity = (ClaimsIdentity)principal.Identity!;
+        foreach (var claim in identity.FindAll(PortalClaims.SessionId).ToList())
+        {
+            identity.RemoveClaim(claim);
+        }
+        identity.AddClaim(new Claim(PortalClaims.SessionId, id.ToString("N")));
+    }
+
+    private static DateTimeOffset? AuthTimeOf(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirst(PortalClaims.AuthTime)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+}
