@@ -14,15 +14,15 @@ public sealed class MailPreferenceTests(PortalEnvironment portal)
         var page = await portal.NewPageAsync();
         await portal.SignInAsync(page, "admin@globex.test", path: "/workspaces/new");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices by email" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices by email" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices" })).ToBeVisibleAsync();
         Assert.True(await MutedAsync("admin@globex.test"));
 
         await page.ReloadAsync();
-        var unmute = page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices by email" });
+        var unmute = page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices" });
         await Expect(unmute).ToBeEnabledAsync();
         await unmute.ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices by email" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices" })).ToBeVisibleAsync();
         Assert.False(await MutedAsync("admin@globex.test"));
         await page.Context.CloseAsync();
     }
