@@ -50,6 +50,7 @@ bench_certificate() {
 }
 
 # bench_portal: builds and starts the portal against $DB_NAME, sets URL and PORTAL_PID, waits until ready.
+# The load runs call the API only: the OpenID Connect settings Production requires name a provider never asked.
 # The per-key request limit is raised so that runs measure the work, not the limiter's 429s.
 bench_portal() {
   log "Building the portal (Release)"
@@ -65,6 +66,7 @@ bench_portal() {
     Logging__LogLevel__Default=Warning \
     DataProtection__CertificatePath="$DP_CERT" \
     DataProtection__CertificatePassword="$DP_CERT_PASSWORD" \
+    Oidc__Authority="https://127.0.0.1:9/bench-no-sign-in" Oidc__ClientId=bench Oidc__ClientSecret="bench-$$" \
     ApiKeys__RequestsPerMinutePerKey=100000000 \
     exec dotnet bin/Release/net10.0/Datakeen.Portal.dll --urls "$URL"
   ) >"$WORK_DIR/portal.log" 2>&1 &
