@@ -1,9 +1,11 @@
 using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace Datakeen.Portal.ApiKeys;
 
@@ -36,7 +38,19 @@ public static class RotateKeyVerb
             .AddChangeFeed()
             .AddAuditing()
             .AddApiKeys(configuration)
-            .AddNotifications(configuration);
+            .AddNotifications(configuration)
+            // The new secret is protected with the portal's own key ring (encrypted with its certificate, never a
+            // new plaintext key); the key service checks sessions for people, and an operator has none.
+            .AddEncryptedKeyRing(configuration, new HostingEnvironment
+            {
+                EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+                    ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production,
+                ContentRootPath = Directory.GetCurrentDirectory(),
+            })
+            .Configure<Auth.Sessions.SessionOptions>(configuration.GetSection(Auth.Sessions.SessionOptions.SectionName))
+            .Configure<StepUpOptions>(configuration.GetSection(StepUpOptions.SectionName))
+            .AddSingleton<UserSessions>()
+            .AddSingleton<StepUp>();
         await using var provider = services.BuildServiceProvider();
         try
         {

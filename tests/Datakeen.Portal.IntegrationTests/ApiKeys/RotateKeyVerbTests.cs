@@ -10,7 +10,13 @@ namespace Datakeen.Portal.IntegrationTests.ApiKeys;
 public sealed class RotateKeyVerbTests(MailingPortalFixture portal) : IClassFixture<MailingPortalFixture>
 {
     private IConfiguration Configuration => new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = portal.ConnectionString })
+        .AddInMemoryCollection(new Dictionary<string, string?> 
+        {
+            ["ConnectionStrings:Portal"] = portal.ConnectionString,
+            // The portal's key ring is encrypted: the verb opens it with the same certificate.
+            ["DataProtection:CertificatePath"] = TestCertificates.DataProtectionCertificatePath,
+            ["DataProtection:CertificatePassword"] = TestCertificates.Password,
+        })
         .Build();
 
     [Fact]

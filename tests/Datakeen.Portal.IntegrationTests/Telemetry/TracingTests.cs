@@ -43,7 +43,7 @@ public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture
         // The consumption opens its connection and may read before it writes: the debit is the statement on
         // credit_accounts among the consumption's SQL spans.
         var sql = spans.Where(a => a.ParentSpanId == consume.SpanId && a.Source.Name == "Npgsql").ToList();
-        Assert.Single(sql, a => Statement(a).Contains("UPDATE credit_accounts", StringComparison.Ordinal));
+        Assert.Contains(sql, a => Statement(a).Contains("UPDATE credit_accounts", StringComparison.Ordinal));
 
         // Secrets never reach telemetry: no tag of any span carries a key.
         Assert.All(exported.SelectMany(a => a.TagObjects), tag =>
