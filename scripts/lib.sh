@@ -57,7 +57,9 @@ port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( (RANDOM % 20000) + 30000 ))
+    # Below the kernel's ephemeral range (ip_local_port_range, 32768+ on Debian): a port there can be taken by
+    # an outgoing connection between this check and the server's bind ("Address already in use").
+    port=$(( (RANDOM % 12000) + 20000 ))
     if port_is_free "$port"; then echo "$port"; return 0; fi
   done
   echo "no free port found" >&2; return 1
