@@ -17,6 +17,7 @@ public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture
         var exported = new List<Activity>();
         var portal = new TracedPortal(database.ConnectionString, exported);
         var workspace = await TestWorkspaces.CreateAsync(portal);
+        var traceId = ActivityTraceId.CreateRandom();
         using (var client = portal.CreateClient())
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/consume")
@@ -25,13 +26,17 @@ public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            // Activity listeners are process-wide, so this exporter also sees other test classes' requests: this
+            // request names its own trace, and the assertions below follow that trace only.
+            request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
             using var response = await client.SendAsync(request);
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
         // Stopping the host ends and flushes every span.
         await portal.DisposeAsync();
 
-        var server = Assert.Single(exported, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("/api/v1/credits/consume", StringComparison.Ordinal));
+        var server = Assert.Single(exported, a => a.Kind == ActivityKind.Server && a.TraceId == traceId);
+        Assert.Contains("/api/v1/credits/consume", server.DisplayName, StringComparison.Ordinal);
         var spans = exported.Where(a => a.TraceId == server.TraceId).ToList();
         var verify = Assert.Single(spans, a => a.OperationName == "api_key.verify");
         Assert.Equal(server.SpanId, verify.ParentSpanId);
