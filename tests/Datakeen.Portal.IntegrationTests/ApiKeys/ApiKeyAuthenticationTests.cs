@@ -137,7 +137,7 @@ public sealed class ApiKeyAuthenticationTests(ApiKeyAuthenticationTests.Host hos
         var operation = document.GetProperty("paths").GetProperty("/api/v1/whoami").GetProperty("get");
         Assert.Equal("WhoAmI", operation.GetProperty("operationId").GetString());
         Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
-        Assert.False(document.GetProperty("paths").TryGetProperty("/api/v1/_testing/secret-only", out _));
+        Assert.False(document.GetProperty("paths").TryGetProperty(SecretOnlyProbe.Path, out _));
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
         Assert.Equal("http", scheme.GetProperty("type").GetString());
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());

@@ -28,7 +28,7 @@ public sealed class KeyLeakTests(PortalDatabaseFixture database) : IClassFixture
             foreach (var key in workspace.Keys)
             {
                 bodies.Add(await GetAsync(client, "/api/v1/whoami", key.Plaintext));
-                bodies.Add(await GetAsync(client, "/api/v1/_testing/secret-only", key.Plaintext));
+                bodies.Add(await GetAsync(client, "/api/v1/credits", key.Plaintext));
                 foreach (var purpose in new[] { KeyAccessPurpose.Reveal, KeyAccessPurpose.Copy })
                 {
                     _ = await manager.GetPlaintextAsync(workspace.Id, key.Id, purpose, member);

@@ -61,7 +61,7 @@ public sealed class KeyRingEncryptionTests(PortalDatabaseFixture database) : ICl
     }
 
     [Fact]
-    public async Task In_development_and_testing_a_missing_certificate_is_created_at_the_configured_path()
+    public async Task In_development_and_in_tests_a_missing_certificate_is_created_at_the_configured_path()
     {
         var directory = Directory.CreateTempSubdirectory("datakeen-dp-");
         // A database of its own: its key ring is encrypted with this other certificate.
