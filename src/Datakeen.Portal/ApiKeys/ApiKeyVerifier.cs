@@ -53,8 +53,8 @@ public sealed class ApiKeyVerifier
         _contextFactory = contextFactory;
         _options = options;
         _time = time;
-        feed.Notified += OnNotified;
-        feed.Reconnected += FlushAll;
+        feed.Invalidating += OnNotified;
+        feed.Flushing += FlushAll;
     }
 
     // The key, when the candidate is a known key that verifies now; null otherwise (whatever the reason).

@@ -5,9 +5,9 @@ using Npgsql;
 
 namespace Datakeen.Portal.Credits;
 
-// Balances as the verify API reports them ("credits.remaining") without a database read per call: every
-// change of a balance is NOTIFYed by the statement that makes it (see CreditLedger), which evicts the
-// workspace here on every instance; a reconnection of the change feed flushes everything, and a short TTL
+// Balances as the verify API reports them ("credits.remaining") without a database read per call: a debit
+// evicts the workspace here at once on its own instance and, by its coalesced NOTIFY (see CreditLedger), on
+// every other one; a reconnection of the change feed flushes everything, and a short TTL
 // bounds anything missed. Informational only: debits never read it (they are conditional updates).
 public sealed class CreditBalanceCache
 {
@@ -26,8 +26,8 @@ public sealed class CreditBalanceCache
     {
         _dataSource = dataSource;
         _time = time;
-        feed.Notified += OnNotified;
-        feed.Reconnected += FlushAll;
+        feed.Invalidating += OnNotified;
+        feed.Flushing += FlushAll;
     }
 
     public async ValueTask<long> GetAsync(Guid workspaceId, KeyEnvironment environment, CancellationToken ct)

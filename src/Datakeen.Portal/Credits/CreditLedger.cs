@@ -11,14 +11,17 @@ using NpgsqlTypes;
 
 namespace Datakeen.Portal.Credits;
 
-// The only writer of credit balances. Every change is one transaction holding the balance update,
-// the ledger entry that explains it and the NOTIFY that tells the other instances, so the balance
-// always equals the sum of the entries.
+// The only writer of credit balances. Every change is one transaction holding the balance update and the
+// ledger entry that explains it, so the balance always equals the sum of the entries. The other instances
+// (and the open meters) hear of a debit by a coalesced NOTIFY sent after its commit (CoalescedNotifier): a
+// hint, not a record; grants, which are rare, NOTIFY inside their transaction.
 public sealed class CreditLedger(
     IDbContextFactory<PortalDbContext> contexts,
     NpgsqlDataSource dataSource,
     AuditLog audit,
     TimeProvider time,
+    CoalescedNotifier notifier,
+    CreditBalanceCache balances,
     CreditAlerts? alerts = null)
 {
     public const int MaxConsumeAmount = 100;
@@ -28,8 +31,9 @@ public sealed class CreditLedger(
 
     // One statement, so one implicit transaction and one round trip: the conditional debit (PostgreSQL
     // re-checks `balance >= n` on the row it locked, so concurrent consumers can never overspend and a
-    // refused one writes nothing), the entry that explains it, the NOTIFY (delivered on commit) and, for an
-    // Idempotency-Key, the stored answer. The account row stays locked only while the statement runs, never
+    // refused one writes nothing), the entry that explains it and, for an Idempotency-Key, the stored answer.
+    // No NOTIFY in it: PostgreSQL serialises the commits of transactions that NOTIFY (one queue lock), which
+    // halved the debit's throughput (docs/benchmarks.md); the change is announced after the commit instead. The account row stays locked only while the statement runs, never
     // across client round trips, which is what keeps a hot workspace fast.
     private const string DebitAndEntrySql =
         "WITH debit AS (" +
@@ -53,10 +57,10 @@ public sealed class CreditLedger(
         ", answer AS (" +
         " INSERT INTO idempotency_records (workspace_id, key, request_hash, response_status, response_body," +
         " created_at, completed_at)" +
-        " VALUES ($2, $6, $11, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN $16 ELSE $12 END," +
-        " COALESCE((SELECT $13 || balance_after || $14 FROM entry), $15), $8, $8)) ";
+        " VALUES ($2, $6, $9, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN $14 ELSE $10 END," +
+        " COALESCE((SELECT $11 || balance_after || $12 FROM entry), $13), $8, $8)) ";
 
-    private const string NotifyAndReturnSql = "SELECT entry.balance_after, pg_notify($9, $10) FROM entry";
+    private const string ReturnSql = "SELECT entry.balance_after FROM entry";
 
     // Upsert: an operator may grant to an account that workspace creation has not opened (older data).
     private const string GrantSql =
@@ -85,8 +89,8 @@ public sealed class CreditLedger(
         // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var sql = answer is null
-            ? DebitAndEntrySql + NotifyAndReturnSql
-            : DebitAndEntrySql + AnswerSql + NotifyAndReturnSql;
+            ? DebitAndEntrySql + ReturnSql
+            : DebitAndEntrySql + AnswerSql + ReturnSql;
         await using var consume = new NpgsqlCommand(sql, connection)
         {
             Parameters =
@@ -99,8 +103,6 @@ public sealed class CreditLedger(
                 new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)command.IdempotencyKey ?? DBNull.Value },
                 new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = (object?)command.ActorApiKeyId ?? DBNull.Value },
                 new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
-                new NpgsqlParameter<string> { TypedValue = ChangeFeed.CreditChannel },
-                new NpgsqlParameter<string> { TypedValue = ChangePayload.For(command.WorkspaceId, command.Environment.ToString()) },
             },
         };
         if (answer is not null)
@@ -126,6 +128,10 @@ public sealed class CreditLedger(
 
             balance = reader.GetInt64(0);
         }
+
+        // Committed: this instance's cached balance is stale now; the others hear of it by the coalesced NOTIFY.
+        balances.Evict(command.WorkspaceId);
+        notifier.Enqueue(ChangeFeed.CreditChannel, ChangePayload.For(command.WorkspaceId, command.Environment.ToString()));
 
         PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
         activity?.SetTag("datakeen.outcome", "consumed");

@@ -6,8 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Credits;
 
-public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts) : ICreditQueries
+public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts, CreditViews views) : ICreditQueries
 {
+    public Task<CreditView?> GetViewAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, TimeSpan maxAge,
+        CancellationToken ct = default) =>
+        views.GetAsync(workspaceId, actor.UserId, environment, maxAge, ct);
+
     public async Task<CreditSummary?> GetSummaryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment,
         CancellationToken ct = default)
     {
@@ -33,16 +37,20 @@ public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts) :
             return null;
         }
 
-        return await db.CreditLedgerEntries.AsNoTracking()
+        return await HistoryAsync(db, workspaceId, environment, take, ct);
+    }
+
+    internal static async Task<IReadOnlyList<LedgerLine>> HistoryAsync(PortalDbContext db, Guid workspaceId,
+        KeyEnvironment environment, int take, CancellationToken ct) =>
+        await db.CreditLedgerEntries.AsNoTracking()
             .Where(e => e.WorkspaceId == workspaceId && e.Environment == environment)
             .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
             .Take(take)
             .Select(e => new LedgerLine(e.Id, e.CreatedAt, e.Type, e.Amount, e.BalanceAfter, e.Reference))
             .ToListAsync(ct);
-    }
 
     // One statement (the totals are subqueries), so the balance and the totals come from the same snapshot.
-    private static async Task<CreditSummary> SummaryAsync(PortalDbContext db, Guid workspaceId, KeyEnvironment environment,
+    internal static async Task<CreditSummary> SummaryAsync(PortalDbContext db, Guid workspaceId, KeyEnvironment environment,
         CancellationToken ct)
     {
         var row = await db.CreditAccounts.AsNoTracking()

@@ -12,6 +12,7 @@ public static class CreditsServiceCollectionExtensions
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<CreditConsumption>();
         services.AddSingleton<CreditBalanceCache>();
+        services.AddSingleton<CreditViews>();
         services.AddSingleton<ICreditQueries, CreditQueries>();
         services.AddHostedService<IdempotencyPurgeJob>();
         return services;

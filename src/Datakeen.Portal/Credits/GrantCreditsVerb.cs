@@ -1,3 +1,4 @@
+using Datakeen.Portal.Infrastructure;
 using System.Globalization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
@@ -32,6 +33,9 @@ public static class GrantCreditsVerb
             .AddLogging()
             .AddPortalData(configuration)
             .AddAuditing()
+            // The ledger's collaborators; a grant NOTIFYs inside its own transaction and needs no running host.
+            .AddChangeFeed()
+            .AddSingleton<CreditBalanceCache>()
             .AddSingleton<CreditLedger>();
         await using var provider = services.BuildServiceProvider();
         try

@@ -10,6 +10,11 @@ public interface ICreditQueries
     Task<CreditSummary?> GetSummaryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment,
         CancellationToken ct = default);
 
+    // The summary and the newest CreditViews.HistoryLength ledger lines, as every open tab of the workspace on
+    // this instance shares them (one load per change), at most maxAge old; null for a non-member.
+    Task<CreditView?> GetViewAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, TimeSpan maxAge,
+        CancellationToken ct = default);
+
     Task<IReadOnlyList<LedgerLine>?> GetHistoryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, int take,
         CancellationToken ct = default);
 

@@ -9,14 +9,27 @@ public sealed class ChangeFeed
     public static readonly IReadOnlyList<string> Channels = [KeyChannel, CreditChannel];
 
     // (channel, payload). Payloads carry ids only, never key material.
+    // Caches subscribe to Invalidating, which runs before Notified: whoever reloads on a notification then
+    // finds the caches already emptied, whatever order the subscribers came in.
+    public event Action<string, string>? Invalidating;
     public event Action<string, string>? Notified;
 
-    // Raised after the listener (re)connected: notifications may have been missed, so caches flush.
+    // Raised after the listener (re)connected: notifications may have been missed. Caches flush (Flushing)
+    // before the subscribers of Reconnected reload.
+    public event Action? Flushing;
     public event Action? Reconnected;
 
-    public void Publish(string channel, string payload) => Notified?.Invoke(channel, payload);
+    public void Publish(string channel, string payload)
+    {
+        Invalidating?.Invoke(channel, payload);
+        Notified?.Invoke(channel, payload);
+    }
 
-    public void RaiseReconnected() => Reconnected?.Invoke();
+    public void RaiseReconnected()
+    {
+        Flushing?.Invoke();
+        Reconnected?.Invoke();
+    }
 }
 
 // Payload convention on both channels: "{workspaceId}" optionally followed by ":" and channel-specific

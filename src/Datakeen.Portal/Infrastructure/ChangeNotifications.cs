@@ -14,6 +14,8 @@ public static class ChangeNotifications
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<ChangeFeedStatus>();
         services.AddHostedService<ChangeFeedListener>();
+        services.AddSingleton<CoalescedNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<CoalescedNotifier>());
         return services;
     }
 }

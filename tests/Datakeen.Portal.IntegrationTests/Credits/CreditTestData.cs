@@ -4,10 +4,12 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Testing;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
@@ -27,7 +29,20 @@ internal sealed class CreditTestData
             .UseNpgsql(DataSource)
             .UseSnakeCaseNamingConvention()
             .Options);
+        // Not started: the debits' notifications stay pending (tests of the notifier start their own).
+        Notifier = new CoalescedNotifier(DataSource, NullLogger<CoalescedNotifier>.Instance);
+        Balances = new CreditBalanceCache(DataSource, Feed, Time);
+        Views = new CreditViews(Contexts, Feed, Time);
     }
+
+    // This process's feed: nothing listens to PostgreSQL here; tests publish on it as the listener would.
+    public ChangeFeed Feed { get; } = new();
+
+    public CoalescedNotifier Notifier { get; }
+
+    public CreditBalanceCache Balances { get; }
+
+    public CreditViews Views { get; }
 
     public TimeProvider Time { get; }
 
@@ -35,11 +50,11 @@ internal sealed class CreditTestData
 
     public IDbContextFactory<PortalDbContext> Contexts { get; }
 
-    public CreditLedger Ledger => new(Contexts, DataSource, new AuditLog(Contexts, Time), Time);
+    public CreditLedger Ledger => new(Contexts, DataSource, new AuditLog(Contexts, Time), Time, Notifier, Balances);
 
     public IdempotencyStore Idempotency => new(Contexts, DataSource, Time);
 
-    public CreditQueries Queries => new(Contexts);
+    public CreditQueries Queries => new(Contexts, Views);
 
     public WelcomeCredits Welcome => new(Time);
 

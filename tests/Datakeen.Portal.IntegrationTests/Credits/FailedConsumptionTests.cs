@@ -1,3 +1,4 @@
+using Datakeen.Portal.Infrastructure;
 using System.Net;
 using System.Net.Http.Headers;
 using Datakeen.Portal.ApiKeys;
@@ -27,7 +28,9 @@ public sealed class FailedConsumptionTests(PortalDatabaseFixture database) : ICl
                 sp.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
                 unreachable,
                 sp.GetRequiredService<AuditLog>(),
-                sp.GetRequiredService<TimeProvider>()))));
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<CoalescedNotifier>(),
+                sp.GetRequiredService<CreditBalanceCache>()))));
 
         using var failed = await ConsumeAsync(broken.CreateClient(), workspace.TestSecretKey, "retry-me");
         await using (var db = await healthy.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())

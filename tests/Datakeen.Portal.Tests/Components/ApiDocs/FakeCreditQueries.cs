@@ -11,6 +11,12 @@ public sealed class FakeCreditQueries : ICreditQueries
     public List<LedgerLine> History { get; } = [];
     public int SummaryCalls { get; private set; }
     public int HistoryCalls { get; private set; }
+    public int ViewCalls { get; private set; }
+
+    // The maxAge of the last GetViewAsync: how fresh the tab asked the shared view to be.
+    public TimeSpan? LastMaxAge { get; private set; }
+
+    private CreditView? _view;
 
     // Set when the caller stopped being a member: the real service then answers null.
     public bool NotAMember { get; set; }
@@ -20,6 +26,26 @@ public sealed class FakeCreditQueries : ICreditQueries
     {
         SummaryCalls++;
         return Task.FromResult(NotAMember ? null : new CreditSummary(environment, Balance, Granted, Granted - Balance));
+    }
+
+    // Like CreditViews: the same instance while nothing changed.
+    public Task<CreditView?> GetViewAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, TimeSpan maxAge,
+        CancellationToken ct = default)
+    {
+        ViewCalls++;
+        LastMaxAge = maxAge;
+        if (NotAMember)
+        {
+            return Task.FromResult<CreditView?>(null);
+        }
+
+        var summary = new CreditSummary(environment, Balance, Granted, Granted - Balance);
+        if (_view is null || _view.Summary != summary || !_view.History.SequenceEqual(History))
+        {
+            _view = new CreditView(summary, History.Take(CreditViews.HistoryLength).ToList());
+        }
+
+        return Task.FromResult<CreditView?>(_view);
     }
 
     public Task<CreditSummary> GetSummaryAsync(VerifiedKey key, CancellationToken ct = default) =>

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Components.Pages.ApiDocs;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Infrastructure;
 
@@ -19,15 +20,46 @@ public sealed class LiveUpdateTests : ApiDocsTestContext
     }
 
     [Fact]
+    public void A_credit_notification_renders_the_meter_alone()
+    {
+        var tab = RenderTab();
+        // bUnit counts a component's renders and its children's: the cards' key rows must not move.
+        var keyRows = tab.FindComponents<KeyRow>();
+        var keyRowRenders = keyRows.Select(r => r.RenderCount).ToList();
+        var production = tab.FindComponents<EnvironmentCard>().Single(c => c.Instance.Environment == KeyEnvironment.Production);
+        var productionRenders = production.RenderCount;
+        Credits.Balance = 15;
+
+        Feed.Publish(ChangeFeed.CreditChannel, ChangePayload.For(WorkspaceId, "consume"));
+
+        tab.WaitForAssertion(() => Assert.Equal("15 / 20", tab.Find("[data-testid='credit-meter-text']").TextContent));
+        Assert.Equal(4, keyRows.Count);
+        Assert.Equal(keyRowRenders, keyRows.Select(r => r.RenderCount).ToList());
+        Assert.Equal(productionRenders, production.RenderCount);
+    }
+
+    [Fact]
+    public void A_credit_notification_that_finds_the_caller_removed_says_so()
+    {
+        var tab = RenderTab();
+        Credits.NotAMember = true;
+
+        Feed.Publish(ChangeFeed.CreditChannel, ChangePayload.For(WorkspaceId, "consume"));
+
+        tab.WaitForAssertion(() => Assert.Contains("You are no longer a member of this workspace.", tab.Markup));
+        Assert.Empty(tab.FindAll("[role='progressbar']"));
+    }
+
+    [Fact]
     public void A_credit_notification_for_another_workspace_is_ignored()
     {
         var tab = RenderTab();
-        var calls = Credits.SummaryCalls;
+        var calls = Credits.ViewCalls;
         Credits.Balance = 3;
 
         Feed.Publish(ChangeFeed.CreditChannel, ChangePayload.For(Guid.NewGuid()));
 
-        Assert.Equal(calls, Credits.SummaryCalls);
+        Assert.Equal(calls, Credits.ViewCalls);
         Assert.Equal("17", tab.Find("[role='progressbar']").GetAttribute("aria-valuenow"));
     }
 
@@ -81,13 +113,13 @@ public sealed class LiveUpdateTests : ApiDocsTestContext
         RenderTab();
         await DisposeComponentsAsync();
         var listCalls = KeyManager.ListCalls;
-        var summaryCalls = Credits.SummaryCalls;
+        var viewCalls = Credits.ViewCalls;
 
         Feed.Publish(ChangeFeed.KeyChannel, ChangePayload.For(WorkspaceId));
         Feed.Publish(ChangeFeed.CreditChannel, ChangePayload.For(WorkspaceId));
         Feed.RaiseReconnected();
 
         Assert.Equal(listCalls, KeyManager.ListCalls);
-        Assert.Equal(summaryCalls, Credits.SummaryCalls);
+        Assert.Equal(viewCalls, Credits.ViewCalls);
     }
 }

@@ -12,16 +12,22 @@ namespace Datakeen.Portal.Components.Pages.ApiDocs;
 // and hosts the environment cards, tips and code samples.
 public sealed partial class ApiDocsTab : IDisposable
 {
-    public const int HistoryLength = 20;
-
     // Change notifications are hints, not records: one may be lost (a crash between a debit's commit and its
-    // coalesced NOTIFY, a listener reconnecting). The meter therefore also reconciles with the ledger at this
-    // interval, so it is never stale for longer than this (docs/benchmarks.md, fan-out).
+    // coalesced NOTIFY, a listener reconnecting). The meter therefore also reconciles with the ledger: every
+    // half interval it asks for a view at most half an interval old (shared by the workspace's tabs, see
+    // CreditViews), so it is never stale for longer than this (docs/benchmarks.md, fan-out).
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(30);
 
+    // How old a shared view may be. A change notification empties the workspace's shared view before any tab
+    // hears of it (ChangeFeed.Invalidating), so whatever a tab then gets was loaded after the change; the age
+    // only matters when a notification was lost.
+    private static readonly TimeSpan MaxViewAge = ReconcileInterval / 2;
+
     private IReadOnlyList<ApiKeyView>? _keys;
-    private CreditSummary? _credits;
-    private IReadOnlyList<LedgerLine>? _history;
+
+    // The Test card's meter and history render from this and re-render alone when it changes: a debit does not
+    // re-render the tab, its cards and key rows on every open tab (docs/benchmarks.md, fan-out).
+    private readonly TestCreditsState _credits = new();
     private bool _loadFailed;
     private bool _accessLost;
     private WorkspaceContext? _loadedFor;
@@ -46,7 +52,7 @@ public sealed partial class ApiDocsTab : IDisposable
     {
         Feed.Notified += OnNotified;
         Feed.Reconnected += OnReconnected;
-        _reconcile = Time.CreateTimer(_ => OnReconcile(), null, ReconcileInterval, ReconcileInterval);
+        _reconcile = Time.CreateTimer(_ => OnReconcile(), null, ReconcileInterval / 2, ReconcileInterval / 2);
     }
 
     // Navigating from this page to a page outside any workspace cascades a null context to the old
@@ -66,8 +72,7 @@ public sealed partial class ApiDocsTab : IDisposable
         {
             _loadedFor = Workspace;
             _keys = null;
-            _credits = null;
-            _history = null;
+            _credits.Set(null);
             await LoadAllAsync();
         }
     }
@@ -79,15 +84,14 @@ public sealed partial class ApiDocsTab : IDisposable
         await ReloadKeysAsync();
         if (!_loadFailed)
         {
-            await ReloadCreditsAsync();
+            await ReloadCreditsAsync(MaxViewAge);
         }
     }
 
     private async Task RetryAsync()
     {
         _keys = null;
-        _credits = null;
-        _history = null;
+        _credits.Set(null);
         await LoadAllAsync();
     }
 
@@ -114,33 +118,41 @@ public sealed partial class ApiDocsTab : IDisposable
         }
     }
 
-    private async Task ReloadCreditsAsync()
+    // True when the tab itself must render again (access lost, a failure); the meter re-renders by itself.
+    // quiet: a failure keeps what is shown (the reconcile tries again at its next interval).
+    private async Task<bool> ReloadCreditsAsync(TimeSpan maxAge, bool quiet = false)
     {
         var version = ++_creditsVersion;
+        var accessLost = _accessLost;
+        var loadFailed = _loadFailed;
         try
         {
             // Null when the caller is no longer a member: stop showing the workspace's ledger.
-            var summary = await CreditQueries.GetSummaryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, _disposed.Token);
-            var history = summary is null
-                ? null
-                : await CreditQueries.GetHistoryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, HistoryLength, _disposed.Token);
+            var view = await CreditQueries.GetViewAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, maxAge, _disposed.Token);
             if (version == _creditsVersion)
             {
-                _accessLost = summary is null || history is null;
-                _credits = summary;
-                _history = history;
+                _accessLost = view is null;
+                _credits.Set(view);
             }
         }
         catch (Exception ex)
         {
             if (_disposed.IsCancellationRequested)
             {
-                return;
+                return false;
+            }
+
+            if (quiet)
+            {
+                Logger.LogDebug(ex, "Reconciling the test credits of workspace {WorkspaceId} failed", WorkspaceId);
+                return false;
             }
 
             Logger.LogWarning(ex, "Loading the test credits of workspace {WorkspaceId} failed", WorkspaceId);
             _loadFailed = true;
         }
+
+        return _accessLost != accessLost || _loadFailed != loadFailed;
     }
 
     // Raised on the listener's thread: hop onto the renderer's before touching state.
@@ -151,53 +163,40 @@ public sealed partial class ApiDocsTab : IDisposable
             return;
         }
 
-        Func<Task>? reload = channel switch
+        if (channel == ChangeFeed.KeyChannel)
         {
-            ChangeFeed.KeyChannel => ReloadKeysAsync,
-            ChangeFeed.CreditChannel => ReloadCreditsAsync,
-            _ => null,
-        };
-        if (reload is not null)
+            _ = RefreshAsync(async () =>
+            {
+                await ReloadKeysAsync();
+                return true;
+            });
+        }
+        else if (channel == ChangeFeed.CreditChannel)
         {
-            _ = RefreshAsync(reload);
+            _ = RefreshAsync(() => ReloadCreditsAsync(MaxViewAge));
         }
     }
 
     // Notifications may have been missed while the listener was disconnected: reload everything.
-    private void OnReconnected() => _ = RefreshAsync(LoadAllAsync);
+    private void OnReconnected() => _ = RefreshAsync(async () =>
+    {
+        await LoadAllAsync();
+        return true;
+    });
 
-    // One cheap query per interval, off the renderer; the history and a render only when the ledger moved
-    // without a notification reaching this tab.
+    // A render only when the ledger moved without a notification reaching this tab (the view changed).
     private void OnReconcile() => _ = ReconcileAsync();
 
     private async Task ReconcileAsync()
     {
-        var shown = _credits;
-        if (_disposed.IsCancellationRequested || shown is null)
+        if (!_disposed.IsCancellationRequested && _credits.View is not null)
         {
-            return;
-        }
-
-        try
-        {
-            var summary = await CreditQueries.GetSummaryAsync(WorkspaceId, Workspace.Actor, KeyEnvironment.Test, _disposed.Token);
-            if (summary != shown)
-            {
-                await RefreshAsync(ReloadCreditsAsync);
-            }
-        }
-        catch (Exception ex) when (!_disposed.IsCancellationRequested)
-        {
-            // The next interval tries again; the meter keeps what it showed.
-            Logger.LogDebug(ex, "Reconciling the test credits of workspace {WorkspaceId} failed", WorkspaceId);
-        }
-        catch (OperationCanceledException)
-        {
-            // The tab went away.
+            await RefreshAsync(() => ReloadCreditsAsync(MaxViewAge, quiet: true));
         }
     }
 
-    private async Task RefreshAsync(Func<Task> reload)
+    // reload answers whether the tab itself must render again.
+    private async Task RefreshAsync(Func<Task<bool>> reload)
     {
         if (_disposed.IsCancellationRequested)
         {
@@ -208,8 +207,10 @@ public sealed partial class ApiDocsTab : IDisposable
         {
             await InvokeAsync(async () =>
             {
-                await reload();
-                StateHasChanged();
+                if (await reload())
+                {
+                    StateHasChanged();
+                }
             });
         }
         catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
