@@ -8,7 +8,7 @@
 #   core:  the conditional UPDATE + ledger INSERT          full: every statement the API issues per consume
 # Alternates the runs for ROUNDS rounds; prints every round, the medians and the median ratios.
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
-#   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32), ROUNDS (3)
+#   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32), ROUNDS (3), WARMUP (30 seconds of consumes first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -19,6 +19,7 @@ THREADS="${THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WORKSPACES="${WORKSPACES:-32}"
 ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-30}"
 command -v wrk >/dev/null || apt_install wrk
 command -v pgbench >/dev/null || apt_install postgresql-contrib
 command -v psql >/dev/null || apt_install postgresql-client
@@ -84,7 +85,10 @@ run_pgbench() { # name, script, workspaces
 
 # The machine is shared and its load drifts: the runs alternate, round after round, and each ratio is taken
 # within one round (API and pgbench seconds apart), then the median of the rounds is reported.
-CREDITS_KEYS_FILE="$WORK_DIR/keys-all.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/credits-consume.lua "$URL" >/dev/null
+# Warm-up: the JIT's tiered compilation (and its profile-guided re-compilation) of the whole request path
+# takes tens of seconds of load on 2 cores; measured rounds that include it measure the JIT (30-40 % slower).
+log "Warm-up: ${WARMUP}s of consumes"
+CREDITS_KEYS_FILE="$WORK_DIR/keys-all.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/credits-consume.lua "$URL" >/dev/null
 log "wrk /healthz (the HTTP ceiling of this machine, for scale)"
 HEALTHZ="$(run_wrk_healthz)"
 : >"$WORK_DIR/rounds.txt"

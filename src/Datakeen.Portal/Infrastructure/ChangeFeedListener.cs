@@ -30,6 +30,8 @@ public sealed class ChangeFeedListener(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                // Pooled connections are not reset (AddPortalData): this one must not go back LISTENing.
+                await using var unlisten = new Unlisten(connection);
                 connection.Notification += (_, e) =>
                 {
                     if (e.Channel == KeepaliveChannel)
@@ -102,6 +104,29 @@ public sealed class ChangeFeedListener(
         if (payload.AsSpan(0, separator).SequenceEqual(_token))
         {
             status.MarkHeard();
+        }
+    }
+
+    // On the way out (shutdown, or a failure that left the connection usable), the connection stops listening
+    // before it returns to the pool; a broken one is never pooled.
+    private sealed class Unlisten(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                return;
+            }
+
+            try
+            {
+                await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 2 };
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // Broken: Npgsql does not pool it.
+            }
         }
     }
 }
