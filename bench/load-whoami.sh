@@ -49,9 +49,11 @@ run_wrk() { # name, path, [header]
 
 # Warm up both paths (JIT, tiered compilation, connection pools), then alternate the two endpoints in
 # ROUNDS rounds, so that load drifting on a shared machine hits both alike.
-log "Warming up (2 s each)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$URL/healthz" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $KEY" "$URL/api/v1/whoami" >/dev/null
+# The JIT's tiered (and profile-guided) compilation of a request path takes tens of seconds of load on 2 cores.
+WARMUP="${WARMUP:-15}"
+log "Warming up (${WARMUP} s each)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$URL/healthz" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $KEY" "$URL/api/v1/whoami" >/dev/null
 ROUNDS="${ROUNDS:-4}"
 ROUND_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 HEALTHZ_RUNS=(); WHOAMI_RUNS=(); non2xx=""

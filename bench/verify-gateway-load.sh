@@ -124,8 +124,10 @@ paths() { # round runner: every path once
   run_wrk gateway "$GATEWAY/backend/load" -H "Authorization: Bearer $KEY"
 }
 
-log "Warming up (2 s each)"
-ROUND_SECONDS=2; paths >/dev/null 2>&1; rm -f "$WORK_DIR"/*.rps "$WORK_DIR"/*.lat "$WORK_DIR/non2xx"
+# The JIT's tiered (and profile-guided) compilation of a request path takes tens of seconds of load on 2 cores.
+WARMUP="${WARMUP:-8}"
+log "Warming up (${WARMUP} s each)"
+ROUND_SECONDS="$WARMUP"; paths >/dev/null 2>&1; rm -f "$WORK_DIR"/*.rps "$WORK_DIR"/*.lat "$WORK_DIR/non2xx"
 ROUND_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 for round in $(seq 1 "$ROUNDS"); do
   log "Round $round/$ROUNDS (${ROUND_SECONDS}s per path, $THREADS thread(s), $CONNECTIONS connections)"
