@@ -23,6 +23,20 @@ public sealed class CreditMeterTests : ApiDocsTestContext
         Assert.Equal($"{balance} / 20", tab.Find("[data-testid='credit-meter-text']").TextContent);
     }
 
+    [Theory]
+    [InlineData(17, "-15%")]
+    [InlineData(20, "-0%")]
+    [InlineData(1, "-95%")]
+    [InlineData(0, "-100%")]
+    public void The_bar_fills_with_the_remaining_share_of_the_granted_credits(long balance, string translation)
+    {
+        Credits.Balance = balance;
+        var tab = RenderTab();
+
+        var bar = tab.Find("[role='progressbar'] .mud-progress-linear-bar");
+        Assert.Equal($"transform: translateX({translation});", bar.GetAttribute("style"));
+    }
+
     [Fact]
     public void The_meter_is_on_the_Test_card_only_and_says_the_credits_are_never_renewed()
     {
