@@ -48,6 +48,8 @@ internal static partial class LoadRun
             opening.Stop();
             var atFull = await SampleAsync(server);
             Console.Error.WriteLine($"opened {clients.Count} circuits ({circuits - warmup} in {opening.Elapsed.TotalSeconds:F1} s); server counts {atFull.Circuits}");
+            await server.StandardInput.WriteLineAsync("census");
+            var census = JsonSerializer.Deserialize<CensusResult>(await ReadAnswerAsync(server))!;
 
             // HOLD_SECONDS: time to inspect the portal process with the circuits open (dotnet-gcdump collect -p PID).
             using var pings = new Timer(_ => clients.ForEach(c => _ = c.PingAsync()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
@@ -90,6 +92,11 @@ internal static partial class LoadRun
             Console.WriteLine($"rss_per_circuit_kb={rssPerCircuit:F0}");
             Console.WriteLine($"fanout_meter_p50_ms={ms(Percentile(perMeter, 50))} fanout_meter_p99_ms={ms(Percentile(perMeter, 99))}");
             Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
+            Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
+            foreach (var (type, count) in census.ByType)
+            {
+                Console.WriteLine($"census {type}={count:0.##}");
+            }
             foreach (var (identifier, count) in BlazorCircuitClient.JsCalls.OrderByDescending(c => c.Value))
             {
                 Console.Error.WriteLine($"js call {identifier}: {count}");
