@@ -17,6 +17,7 @@ internal static class ComponentCensus
     public static CensusResult Take(IEnumerable<Circuit> circuits)
     {
         var byType = new Dictionary<string, int>(StringComparer.Ordinal);
+        var framesByType = new Dictionary<string, long>(StringComparer.Ordinal);
         var circuitCount = 0;
         var components = 0;
         long frames = 0;
@@ -54,18 +55,21 @@ internal static class ComponentCensus
                 components++;
                 var name = Name(component.GetType());
                 byType[name] = byType.GetValueOrDefault(name) + 1;
-                frames += Capacity(state.GetType().GetProperty("CurrentRenderTree", Instance)?.GetValue(state));
-                frames += Capacity(Field(state, "_nextRenderTree"));
+                var own = Capacity(state.GetType().GetProperty("CurrentRenderTree", Instance)?.GetValue(state))
+                          + Capacity(Field(state, "_nextRenderTree"));
+                frames += own;
+                framesByType[name] = framesByType.GetValueOrDefault(name) + own;
             }
         }
 
         var per = Math.Max(circuitCount, 1);
+        var frameSize = Unsafe.SizeOf<RenderTreeFrame>();
         return new CensusResult(
             circuitCount,
             components / (double)per,
-            frames * Unsafe.SizeOf<RenderTreeFrame>() / (double)per,
+            frames * frameSize / (double)per,
             byType.OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal)
-                .ToDictionary(t => t.Key, t => t.Value / (double)per));
+                .ToDictionary(t => t.Key, t => new CensusEntry(t.Value / (double)per, framesByType[t.Key] * frameSize / (double)t.Value)));
     }
 
     private static long Capacity(object? renderTreeBuilder) =>
@@ -90,4 +94,7 @@ internal static class ComponentCensus
 }
 
 internal sealed record CensusResult(int Circuits, double ComponentsPerCircuit, double FrameBufferBytesPerCircuit,
-    Dictionary<string, double> ByType);
+    Dictionary<string, CensusEntry> ByType);
+
+// Count per circuit, and the bytes of one instance's two frame arrays (mean).
+internal sealed record CensusEntry(double Count, double FrameBytesEach);

@@ -93,9 +93,9 @@ internal static partial class LoadRun
             Console.WriteLine($"fanout_meter_p50_ms={ms(Percentile(perMeter, 50))} fanout_meter_p99_ms={ms(Percentile(perMeter, 99))}");
             Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
             Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
-            foreach (var (type, count) in census.ByType)
+            foreach (var (type, entry) in census.ByType)
             {
-                Console.WriteLine($"census {type}={count:0.##}");
+                Console.WriteLine($"census {type}={entry.Count:0.##} frames_each_b={entry.FrameBytesEach:F0}");
             }
             foreach (var (identifier, count) in BlazorCircuitClient.JsCalls.OrderByDescending(c => c.Value))
             {
@@ -157,6 +157,11 @@ internal static partial class LoadRun
         request.Headers.Add("Cookie", cookie);
         using var response = await http.SendAsync(request);
         var html = await response.Content.ReadAsStringAsync();
+        // PAGE_HTML: keep the prerendered tab, to compare the markup of two versions.
+        if (Environment.GetEnvironmentVariable("PAGE_HTML") is { Length: > 0 } path)
+        {
+            await File.WriteAllTextAsync(path, html);
+        }
         var match = MeterText().Match(html);
         return match.Success
             ? (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
