@@ -50,6 +50,13 @@ internal static partial class LoadRun
             Console.Error.WriteLine($"opened {clients.Count} circuits ({circuits - warmup} in {opening.Elapsed.TotalSeconds:F1} s); server counts {atFull.Circuits}");
             await server.StandardInput.WriteLineAsync("census");
             var census = JsonSerializer.Deserialize<CensusResult>(await ReadAnswerAsync(server))!;
+            // FOOTPRINT=1: what one circuit holds on its own, by type (slow: reflection over the whole graph).
+            FootprintResult? footprint = null;
+            if (Setting("FOOTPRINT", 0) > 0)
+            {
+                await server.StandardInput.WriteLineAsync("footprint");
+                footprint = JsonSerializer.Deserialize<FootprintResult>(await ReadAnswerAsync(server))!;
+            }
 
             // HOLD_SECONDS: time to inspect the portal process with the circuits open (dotnet-gcdump collect -p PID).
             using var pings = new Timer(_ => clients.ForEach(c => _ = c.PingAsync()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
@@ -96,6 +103,14 @@ internal static partial class LoadRun
             foreach (var (type, entry) in census.ByType)
             {
                 Console.WriteLine($"census {type}={entry.Count:0.##} frames_each_b={entry.FrameBytesEach:F0}");
+            }
+            if (footprint is not null)
+            {
+                Console.WriteLine($"footprint_one_circuit_kb={footprint.Bytes / 1024.0:F0} objects={footprint.Objects}");
+                foreach (var (type, entry) in footprint.ByType)
+                {
+                    Console.WriteLine($"footprint {type} bytes={entry.Bytes} count={entry.Count}");
+                }
             }
             foreach (var (identifier, count) in BlazorCircuitClient.JsCalls.OrderByDescending(c => c.Value))
             {

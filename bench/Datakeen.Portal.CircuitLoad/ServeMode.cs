@@ -20,6 +20,7 @@ namespace Datakeen.Portal.CircuitLoad;
 // one workspace the demo admin belongs to. It answers commands on stdin with one JSON line each:
 //   gc      full blocking compacting collection, then the managed heap, the RSS and the open circuits
 //   census  the live components of the open circuits by type, per circuit (ComponentCensus)
+//   footprint  what one circuit holds that another does not, by type (CircuitFootprint)
 //   quit  stop everything and drop the database
 // The circuit counter and these commands exist only in this harness host, never in the product.
 internal static class ServeMode
@@ -79,6 +80,10 @@ internal static class ServeMode
                 else if (command == "census")
                 {
                     Console.WriteLine(Prefix + JsonSerializer.Serialize(ComponentCensus.Take(counter.Circuits)));
+                }
+                else if (command == "footprint")
+                {
+                    Console.WriteLine(Prefix + JsonSerializer.Serialize(CircuitFootprint.Take(counter.Circuits.First(), portal.Services)));
                 }
                 else if (command == "quit")
                 {
