@@ -77,21 +77,32 @@ public partial class KeyRow
             return;
         }
 
-        // A new view of the key comes with every reload of the tab's keys (a rotation, or a leak report's NOTIFY).
-        if (!ReferenceEquals(_exposureLoadedFor, Key))
-        {
-            _exposureLoadedFor = Key;
-            _exposure = Key.Kind == KeyKind.Secret ? await Exposures.FindAsync(Workspace.Id, Key.Id, Workspace.Actor) : null;
-        }
+        // A new view of the key comes with every reload of the tab's keys (a rotation, or a leak report's NOTIFY);
+        // the usage is loaded once per key. Both queries run side by side (each on its own DbContext).
+        var exposure = !ReferenceEquals(_exposureLoadedFor, Key) && Key.Kind == KeyKind.Secret
+            ? Exposures.FindAsync(Workspace.Id, Key.Id, Workspace.Actor)
+            : null;
+        _exposureLoadedFor = Key;
+        var usage = _series is null || _usageLoadedFor != Key.Id
+            ? Usage.GetKeyLastDaysAsync(Workspace.Id, Key.Id, Workspace.Actor)
+            : null;
+        _usageLoadedFor = Key.Id;
 
-        if (_series is null || _usageLoadedFor != Key.Id)
+        if (usage is not null)
         {
-            _usageLoadedFor = Key.Id;
-            var series = await Usage.GetKeyLastDaysAsync(Workspace.Id, Key.Id, Workspace.Actor)
-                         ?? KeyUsageSeries.Empty(DateOnly.MinValue, KeyUsageQueries.ChartDays);
+            var series = await usage ?? KeyUsageSeries.Empty(DateOnly.MinValue, KeyUsageQueries.ChartDays);
             _chartLabels = KeyUsageChart.Labels(series);
             _chartSeries = KeyUsageChart.Series(series);
             _series = series;
+        }
+
+        if (exposure is not null)
+        {
+            _exposure = await exposure;
+        }
+        else if (Key.Kind != KeyKind.Secret)
+        {
+            _exposure = null;
         }
     }
 
