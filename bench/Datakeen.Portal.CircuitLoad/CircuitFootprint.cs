@@ -38,9 +38,15 @@ internal static class CircuitFootprint
         var byType = new Dictionary<string, (long Bytes, int Count)>(StringComparer.Ordinal);
         Walk(host, own, shared, byType, mine);
         var total = byType.Values.Sum(v => v.Bytes);
+        var strings = Strings.GroupBy(t => t.Length > 60 ? t[..60] : t)
+            .Select(g => (Text: g.Key, Bytes: g.Sum(t => 22L + 2 * t.Length), Count: g.Count()))
+            .OrderByDescending(g => g.Bytes).Take(25)
+            .ToDictionary(g => $"string \"{g.Text.Replace("\n", " ")}\"", g => new FootprintEntry(g.Bytes, g.Count));
+        Strings.Clear();
         return new FootprintResult(total, own.Count,
             byType.OrderByDescending(t => t.Value.Bytes).Take(60)
-                .ToDictionary(t => t.Key, t => new FootprintEntry(t.Value.Bytes, t.Value.Count)));
+                .ToDictionary(t => t.Key, t => new FootprintEntry(t.Value.Bytes, t.Value.Count))
+                .Concat(strings).ToDictionary());
     }
 
     private static object Host(Circuit circuit) =>
@@ -83,6 +89,9 @@ internal static class CircuitFootprint
 
     private static object? RootScope;
 
+    // The own strings of the last footprint, for the largest ones and the repeated ones.
+    private static readonly List<string> Strings = [];
+
     private static void Walk(object root, HashSet<object> seen, HashSet<object>? skip,
         Dictionary<string, (long Bytes, int Count)>? byType, HashSet<object>? mine)
     {
@@ -114,8 +123,12 @@ internal static class CircuitFootprint
                 byType[name] = (current.Bytes + size, current.Count + 1);
             }
 
-            if (obj is string)
+            if (obj is string text)
             {
+                if (byType is not null)
+                {
+                    Strings.Add(text);
+                }
                 continue;
             }
 
