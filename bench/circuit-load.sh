@@ -17,5 +17,5 @@ export DATAKEEN_TEST_POSTGRES="$DATAKEEN_BENCH_POSTGRES;Pooling=true;Maximum Poo
 log "Building the circuit load harness (Release)"
 dotnet build bench/Datakeen.Portal.CircuitLoad -c Release -nologo -v q >/dev/null
 log "Opening ${CIRCUITS:-500} circuits"
-dotnet bench/Datakeen.Portal.CircuitLoad/bin/Release/net10.0/Datakeen.Portal.CircuitLoad.dll 2> >(grep -v 'XmlKeyManager\|XML encryptor' >&2)
+dotnet bench/Datakeen.Portal.CircuitLoad/bin/Release/net10.0/Datakeen.Portal.CircuitLoad.dll 2> >(grep --line-buffered -v 'XmlKeyManager\|XML encryptor' >&2)
 echo "load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"

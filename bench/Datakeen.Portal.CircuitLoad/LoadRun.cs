@@ -48,6 +48,15 @@ internal static partial class LoadRun
             opening.Stop();
             var atFull = await SampleAsync(server);
             Console.Error.WriteLine($"opened {clients.Count} circuits ({circuits - warmup} in {opening.Elapsed.TotalSeconds:F1} s); server counts {atFull.Circuits}");
+            await server.StandardInput.WriteLineAsync("census");
+            var census = JsonSerializer.Deserialize<CensusResult>(await ReadAnswerAsync(server))!;
+            // FOOTPRINT=1: what one circuit holds on its own, by type (slow: reflection over the whole graph).
+            FootprintResult? footprint = null;
+            if (Setting("FOOTPRINT", 0) > 0)
+            {
+                await server.StandardInput.WriteLineAsync("footprint");
+                footprint = JsonSerializer.Deserialize<FootprintResult>(await ReadAnswerAsync(server))!;
+            }
 
             // HOLD_SECONDS: time to inspect the portal process with the circuits open (dotnet-gcdump collect -p PID).
             using var pings = new Timer(_ => clients.ForEach(c => _ = c.PingAsync()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
@@ -90,6 +99,19 @@ internal static partial class LoadRun
             Console.WriteLine($"rss_per_circuit_kb={rssPerCircuit:F0}");
             Console.WriteLine($"fanout_meter_p50_ms={ms(Percentile(perMeter, 50))} fanout_meter_p99_ms={ms(Percentile(perMeter, 99))}");
             Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
+            Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
+            foreach (var (type, entry) in census.ByType)
+            {
+                Console.WriteLine($"census {type}={entry.Count:0.##} frames_each_b={entry.FrameBytesEach:F0}");
+            }
+            if (footprint is not null)
+            {
+                Console.WriteLine($"footprint_one_circuit_kb={footprint.Bytes / 1024.0:F0} objects={footprint.Objects}");
+                foreach (var (type, entry) in footprint.ByType)
+                {
+                    Console.WriteLine($"footprint {type} bytes={entry.Bytes} count={entry.Count}");
+                }
+            }
             foreach (var (identifier, count) in BlazorCircuitClient.JsCalls.OrderByDescending(c => c.Value))
             {
                 Console.Error.WriteLine($"js call {identifier}: {count}");
@@ -150,6 +172,11 @@ internal static partial class LoadRun
         request.Headers.Add("Cookie", cookie);
         using var response = await http.SendAsync(request);
         var html = await response.Content.ReadAsStringAsync();
+        // PAGE_HTML: keep the prerendered tab, to compare the markup of two versions.
+        if (Environment.GetEnvironmentVariable("PAGE_HTML") is { Length: > 0 } path)
+        {
+            await File.WriteAllTextAsync(path, html);
+        }
         var match = MeterText().Match(html);
         return match.Success
             ? (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))

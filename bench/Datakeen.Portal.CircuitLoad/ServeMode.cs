@@ -18,7 +18,9 @@ namespace Datakeen.Portal.CircuitLoad;
 // The server side of the harness, in its own process so that the clients' objects never count in its heap:
 // the real portal (Program) on Kestrel, the development OpenID Connect provider, a fresh migrated database,
 // one workspace the demo admin belongs to. It answers commands on stdin with one JSON line each:
-//   gc    full blocking compacting collection, then the managed heap, the RSS and the open circuits
+//   gc      full blocking compacting collection, then the managed heap, the RSS and the open circuits
+//   census  the live components of the open circuits by type, per circuit (ComponentCensus)
+//   footprint  what one circuit holds that another does not, by type (CircuitFootprint)
 //   quit  stop everything and drop the database
 // The circuit counter and these commands exist only in this harness host, never in the product.
 internal static class ServeMode
@@ -75,6 +77,14 @@ internal static class ServeMode
                 {
                     Console.WriteLine(Prefix + JsonSerializer.Serialize(Measure(counter)));
                 }
+                else if (command == "census")
+                {
+                    Console.WriteLine(Prefix + JsonSerializer.Serialize(ComponentCensus.Take(counter.Circuits)));
+                }
+                else if (command == "footprint")
+                {
+                    Console.WriteLine(Prefix + JsonSerializer.Serialize(CircuitFootprint.Take(counter.Circuits.First(), portal.Services)));
+                }
                 else if (command == "quit")
                 {
                     break;
@@ -123,19 +133,21 @@ internal sealed record HeapSample(long Heap, long Rss, int Circuits);
 
 internal sealed class OpenCircuits : CircuitHandler
 {
-    private int _count;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Circuit, byte> _open = new();
 
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _open.Count;
+
+    public IEnumerable<Circuit> Circuits => _open.Keys;
 
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _count);
+        _open.TryAdd(circuit, 0);
         return Task.CompletedTask;
     }
 
     public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        Interlocked.Decrement(ref _count);
+        _open.TryRemove(circuit, out _);
         return Task.CompletedTask;
     }
 }

@@ -1,4 +1,6 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.SecretScanning;
+using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
 using Datakeen.Portal.Components.Auth;
 using Microsoft.AspNetCore.Components;
@@ -6,14 +8,20 @@ using MudBlazor;
 
 namespace Datakeen.Portal.Components.Pages.ApiDocs;
 
-// One key of one environment: masked value, reveal/hide, copy, rotate, dates, and any older key of
-// the same kind still inside its rotation grace period. The plaintext lives in this component only
-// between a click on the eye and the next hide (or the key changing).
+// One key of one environment: masked value, reveal/hide, copy, rotate, dates, a leak alert, usage over the
+// last 30 days, and any older key of the same kind still inside its rotation grace period. The plaintext lives
+// in this component only between a click on the eye and the next hide (or the key changing).
 public partial class KeyRow
 {
     private string? _plaintext;
     private Guid _plaintextKeyId;
     private bool _busy;
+    private KeyExposure? _exposure;
+    private ApiKeyView? _exposureLoadedFor;
+    private KeyUsageSeries? _series;
+    private Guid _usageLoadedFor;
+    private List<MudBlazor.ChartSeries<double>> _chartSeries = [];
+    private string[] _chartLabels = [];
 
     [Inject] private IApiKeyManager Keys { get; set; } = default!;
     [Inject] private ClipboardCopier Clipboard { get; set; } = default!;
@@ -21,6 +29,8 @@ public partial class KeyRow
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IKeyExposures Exposures { get; set; } = default!;
+    [Inject] private IKeyUsageQueries Usage { get; set; } = default!;
 
     // Cascaded by WorkspaceScope: the workspace of the page and the caller.
     [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
@@ -36,6 +46,9 @@ public partial class KeyRow
     private bool IsRevealed => _plaintext is not null;
     private string KeyName => KeyLabels.KeyName(Key.Environment, Key.Kind);
     private string TestId => $"key-{KeyLabels.Slug(Key.Environment)}-{KeyLabels.Slug(Key.Kind)}";
+
+    // "usage-test-secret", next to the row's "key-test-secret".
+    private string UsageTestId => $"{KeyLabels.Slug(Key.Environment)}-{KeyLabels.Slug(Key.Kind)}";
     private string DisplayedValue => _plaintext ?? Key.MaskedValue;
 
     // The server decides (Key.Capabilities); the row renders its answer. Only Admins may rotate, so a
@@ -50,7 +63,7 @@ public partial class KeyRow
     // See ApiDocsTab.ShouldRender: a null context only reaches this row while the page is being left.
     protected override bool ShouldRender() => Workspace is not null;
 
-    protected override void OnParametersSet()
+    protected override async Task OnParametersSetAsync()
     {
         // A rotation gives this row a different key, and a demoted admin is a member: in both cases
         // stop showing the plaintext that was revealed.
@@ -58,7 +71,44 @@ public partial class KeyRow
         {
             _plaintext = null;
         }
+
+        if (Workspace is null)
+        {
+            return;
+        }
+
+        // A new view of the key comes with every reload of the tab's keys (a rotation, or a leak report's NOTIFY);
+        // the usage is loaded once per key. Both queries run side by side (each on its own DbContext).
+        var exposure = !ReferenceEquals(_exposureLoadedFor, Key) && Key.Kind == KeyKind.Secret
+            ? Exposures.FindAsync(Workspace.Id, Key.Id, Workspace.Actor)
+            : null;
+        _exposureLoadedFor = Key;
+        var usage = _series is null || _usageLoadedFor != Key.Id
+            ? Usage.GetKeyLastDaysAsync(Workspace.Id, Key.Id, Workspace.Actor)
+            : null;
+        _usageLoadedFor = Key.Id;
+
+        if (usage is not null)
+        {
+            var series = await usage ?? KeyUsageSeries.Empty(DateOnly.MinValue, KeyUsageQueries.ChartDays);
+            _chartLabels = KeyUsageChart.Labels(series);
+            _chartSeries = KeyUsageChart.Series(series);
+            _series = series;
+        }
+
+        if (exposure is not null)
+        {
+            _exposure = await exposure;
+        }
+        else if (Key.Kind != KeyKind.Secret)
+        {
+            _exposure = null;
+        }
     }
+
+    // Only web links are rendered as links (the URL comes from a third party).
+    private static string? SafeUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" ? uri.AbsoluteUri : null;
 
     private async Task ToggleRevealAsync()
     {
