@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Credits;
@@ -58,7 +59,16 @@ public sealed class CreditViews
             throw;
         }
 
-        return snapshot.Members.Contains(userId) ? snapshot.View : null;
+        if (snapshot.Members.Contains(userId))
+        {
+            return snapshot.View;
+        }
+
+        // Not in the member ids of a load that may predate the user joining: ask the database before saying no.
+        // (A member removed since the load still gets the view until the next change or maxAge; the page's
+        // own checks, WorkspaceScope and session revalidation, take the workspace away.)
+        await using var db = await _contexts.CreateDbContextAsync(ct);
+        return await db.GetRoleAsync(workspaceId, userId, ct) is null ? null : snapshot.View;
     }
 
     private Entry Current((Guid WorkspaceId, KeyEnvironment Environment) key, TimeSpan maxAge)

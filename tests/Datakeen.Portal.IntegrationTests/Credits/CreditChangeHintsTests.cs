@@ -125,6 +125,19 @@ public sealed class CreditChangeHintsTests(PortalDatabaseFixture database) : Cre
     }
 
     [Fact]
+    public async Task A_member_who_joined_after_the_shared_load_gets_the_view()
+    {
+        var workspace = await Data.CreateWorkspaceAsync();
+        var first = await Data.MemberAsync(workspace);
+        var view = await Data.Queries.GetViewAsync(workspace, first, KeyEnvironment.Test, TimeSpan.FromMinutes(1));
+
+        var newcomer = await Data.MemberAsync(workspace);
+
+        Assert.Same(view, await Data.Queries.GetViewAsync(workspace, newcomer, KeyEnvironment.Test, TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, Data.Views.Loads);
+    }
+
+    [Fact]
     public async Task A_dropped_notification_is_caught_up_when_the_view_is_older_than_the_caller_accepts()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
