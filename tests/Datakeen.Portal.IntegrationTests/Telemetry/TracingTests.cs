@@ -63,6 +63,8 @@ public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
+            // No OTLP endpoint here: tracing is switched on for the in-memory exporter.
+            builder.UseSetting("Telemetry:Tracing", "true");
             builder.ConfigureServices(services =>
                 services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(exported)));
         }

@@ -6,6 +6,10 @@ public sealed class TelemetryOptions
 {
     public const string SectionName = "Telemetry";
 
+    // Records traces (spans of requests, SQL statements and the portal's own operations). Default: on when
+    // OTEL_EXPORTER_OTLP_ENDPOINT is set, off otherwise (nothing would take them).
+    public bool? Tracing { get; set; }
+
     // Serves Prometheus' text format at /metrics.
     public bool PrometheusEnabled { get; set; }
 

@@ -23,14 +23,22 @@ public static class TelemetryServiceCollectionExtensions
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var instance = builder.Configuration["Portal:InstanceName"];
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(PortalTelemetry.Name, serviceInstanceId: instance))
-            .WithTracing(tracing =>
+            .ConfigureResource(resource => resource.AddService(PortalTelemetry.Name, serviceInstanceId: instance));
+        // Spans are recorded only when something takes them (an OTLP endpoint, or Telemetry:Tracing=true for
+        // another exporter): recording every request's spans for nobody cost the API about a fifth of its
+        // throughput on the whoami path (docs/benchmarks.md). The log scope still carries the request id.
+        if (options.Tracing ?? otlp)
+        {
+            telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(PortalTelemetry.Name)
                     .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation()
                     .AddNpgsql();
-            })
+            });
+        }
+
+        telemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(PortalTelemetry.Name)
