@@ -52,6 +52,12 @@ bench_certificate() {
 # bench_portal: builds and starts the portal against $DB_NAME, sets URL and PORTAL_PID, waits until ready.
 # The load runs call the API only: the OpenID Connect settings Production requires name a provider never asked.
 # The per-key request limit is raised so that runs measure the work, not the limiter's 429s.
+# The portal's connection pool is sized for the database, as docs/deploy.md recommends (about 3 connections per
+# database core, across all instances): PostgreSQL runs on the same 2 cores here. With Npgsql's default (100),
+# 16 concurrent debits keep 16 backends runnable on 2 cores and the kernel's time-slicing becomes the p99
+# (77 ms at 100, 44 ms at 10, 15 ms at 6, 18 ms at 4; docs/benchmarks.md). BENCH_POOL_SIZE overrides it.
+BENCH_POOL_SIZE="${BENCH_POOL_SIZE:-6}"
+
 bench_portal() {
   log "Building the portal (Release)"
   dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
@@ -62,7 +68,7 @@ bench_portal() {
   (
     cd src/Datakeen.Portal
     ASPNETCORE_ENVIRONMENT=Production \
-    ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME" \
+    ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME;Maximum Pool Size=$BENCH_POOL_SIZE" \
     Logging__LogLevel__Default=Warning \
     DataProtection__CertificatePath="$DP_CERT" \
     DataProtection__CertificatePassword="$DP_CERT_PASSWORD" \
