@@ -87,7 +87,11 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
         });
         await page.GotoAsync("/w/acme/api");
         var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" })).ToBeEnabledAsync();
+        // The page becomes interactive when its circuit has started. Every frame of this page's WebSocket is relayed
+        // through Playwright's driver (the route above), which on a loaded 2-core CI machine took longer than the
+        // default 5 s once (a fresh-clone run, while other test classes ran in parallel).
+        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }))
+            .ToBeEnabledAsync(new() { Timeout = 20_000 });
 
         await connections[0].CloseAsync();
 
