@@ -15,6 +15,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<ApiKeyVerifier>();
         services.AddSingleton<ApiKeyUsageTracker>();
         services.AddSingleton<ApiRateLimits>();
+        services.AddSingleton<KeyAdmission>();
         services.AddSingleton<ApiKeyListing>();
         services.AddSingleton<SecretReveal>();
         services.AddSingleton<KeyRotation>();

@@ -21,12 +21,12 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         await using var db = host.CreateDbContext();
 
         var unverified = await signIn.RecordAsync("https://issuer.test/", Person("sub-1", email.ToUpperInvariant(), verified: false), null);
-        Assert.Null(await db.GetRoleAsync(workspaceId, unverified));
+        Assert.Null(await db.RoleOfAsync(workspaceId, unverified));
         Assert.Empty(await invitations.ListPendingAsync(ActorOf(unverified)));
 
         // A verified address sees the invitation, with who sent it, but is not a member until it accepts.
         var verified = await signIn.RecordAsync("https://issuer.test/", Person("sub-2", email.ToUpperInvariant(), verified: true), null);
-        Assert.Null(await db.GetRoleAsync(workspaceId, verified));
+        Assert.Null(await db.RoleOfAsync(workspaceId, verified));
         var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(verified)));
         Assert.Equal("Invites", pending.WorkspaceName);
         Assert.Equal(WorkspaceRole.Member, pending.Role);
@@ -39,7 +39,7 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         var (outcome, slug) = await invitations.AnswerAsync(ActorOf(verified), pending.Id, accept: true);
         Assert.Equal(InvitationOutcome.Accepted, outcome);
         Assert.NotNull(slug);
-        Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(workspaceId, verified));
+        Assert.Equal(WorkspaceRole.Member, await db.RoleOfAsync(workspaceId, verified));
         Assert.Equal(0, await invitations.CountPendingAsync(verified));
         Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.InvitationAccepted));
     }
@@ -58,7 +58,7 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
 
         Assert.Equal(InvitationOutcome.Declined, outcome);
         await using var db = host.CreateDbContext();
-        Assert.Null(await db.GetRoleAsync(workspaceId, user));
+        Assert.Null(await db.RoleOfAsync(workspaceId, user));
         Assert.False(await db.Memberships.AnyAsync(m => m.WorkspaceId == workspaceId && m.InvitedEmail == email));
         Assert.Empty(await invitations.ListPendingAsync(ActorOf(user)));
     }

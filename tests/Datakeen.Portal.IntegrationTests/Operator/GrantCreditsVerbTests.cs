@@ -1,10 +1,11 @@
+using Datakeen.Portal.Operator;
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Credits;
+using Datakeen.Portal.IntegrationTests.Credits;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
-namespace Datakeen.Portal.IntegrationTests.Credits;
+namespace Datakeen.Portal.IntegrationTests.Operator;
 
 public sealed class GrantCreditsVerbTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
