@@ -89,12 +89,21 @@ public static class TestActors
             CreatedAt = now,
             LastSignInAt = now,
         };
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return await SessionForAsync(services, user.Id, user.DisplayName);
+    }
+
+    // A new live session (signed in now) of an existing user: a user who signs in again.
+    public static async Task<Actor> SessionForAsync(IServiceProvider services, Guid userId, string? displayName = null)
+    {
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var session = new UserSession
         {
             Id = Guid.NewGuid(),
-            UserId = id,
+            UserId = userId,
             Ticket = [],
-            Issuer = user.Issuer,
             AuthenticatedAt = now,
             CreatedAt = now,
             LastSeenAt = now,
@@ -102,9 +111,8 @@ public static class TestActors
             UserAgent = "tests",
         };
         await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        db.Users.Add(user);
         db.UserSessions.Add(session);
         await db.SaveChangesAsync();
-        return new Actor(user.Id, user.DisplayName, session.IpAddress, session.UserAgent) { SessionId = session.Id };
+        return new Actor(userId, displayName, session.IpAddress, session.UserAgent) { SessionId = session.Id };
     }
 }

@@ -23,17 +23,21 @@ public sealed class GatewayAdmissionTests(StrictGatewayFixture gateway) : IClass
         var workspace = await TestWorkspaces.CreateAsync(gateway.Portal);
         using var client = ClientFromOwnAddress();
 
-        // 30 requests from this address with a missing, malformed or unknown key: the last bad ones are refused
-        // for guessing (429), which proves the address is over its limit.
+        // 30 requests from this address with a malformed or unknown key (and a few without any): the last bad ones
+        // are refused for guessing (429), which proves the address is over its limit.
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 30; i++)
+        for (var i = 0; i < 35; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/backend/v1/journeys");
-            if (i % 3 == 1)
+            if (i % 7 == 3)
+            {
+                // no key at all
+            }
+            else if (i % 2 == 0)
             {
                 request.Headers.TryAddWithoutValidation("Authorization", "Bearer not-a-key");
             }
-            else if (i % 3 == 2)
+            else
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", KeyFormat.Generate(KeyEnvironment.Test, KeyKind.Secret));
             }
@@ -43,6 +47,7 @@ public sealed class GatewayAdmissionTests(StrictGatewayFixture gateway) : IClass
         }
 
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
         using var valid = new HttpRequestMessage(HttpMethod.Get, "/backend/v1/journeys");
         valid.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
         using var admitted = await client.SendAsync(valid);

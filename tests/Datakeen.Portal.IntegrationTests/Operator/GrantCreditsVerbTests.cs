@@ -1,6 +1,6 @@
-using Datakeen.Portal.Operator;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.IntegrationTests.Credits;
+using Datakeen.Portal.Operator;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +10,13 @@ namespace Datakeen.Portal.IntegrationTests.Operator;
 public sealed class GrantCreditsVerbTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
     private readonly IConfiguration _configuration = new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString })
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = database.ConnectionString,
+            // A verb runs on the portal's own composition, encrypted key ring included.
+            ["DataProtection:CertificatePath"] = TestCertificates.DataProtectionCertificatePath,
+            ["DataProtection:CertificatePassword"] = TestCertificates.Password,
+        })
         .Build();
 
     [Fact]

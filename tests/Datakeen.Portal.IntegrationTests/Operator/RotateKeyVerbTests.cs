@@ -1,7 +1,7 @@
-using Datakeen.Portal.Operator;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.IntegrationTests.Notifications;
+using Datakeen.Portal.Operator;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
