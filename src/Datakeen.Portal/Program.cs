@@ -1,3 +1,4 @@
+using Datakeen.Portal.Hosting;
 using Datakeen.Portal;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components;

@@ -16,6 +16,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<ApiKeyUsageTracker>();
         services.AddSingleton<ApiRateLimits>();
         services.AddSingleton<KeyAdmission>();
+        services.AddSingleton<KeyMail>();
         services.AddSingleton<ApiKeyListing>();
         services.AddSingleton<SecretReveal>();
         services.AddSingleton<KeyRotation>();

@@ -2,7 +2,6 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
-using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -1,7 +1,6 @@
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
-using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -6,8 +6,6 @@ public static class NotificationsServiceCollectionExtensions
     {
         services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.SectionName));
         services.AddSingleton<AdminMail>();
-        services.AddSingleton<KeyMail>();
-        services.AddSingleton<CreditAlerts>();
         services.AddSingleton<MailPreferences>();
         services.AddHostedService<OutboxSender>();
         return services;

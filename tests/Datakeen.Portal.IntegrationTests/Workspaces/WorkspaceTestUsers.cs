@@ -1,6 +1,5 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
-using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 

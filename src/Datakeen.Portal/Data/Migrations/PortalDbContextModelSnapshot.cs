@@ -682,7 +682,7 @@ namespace Datakeen.Portal.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Datakeen.Portal.Workspaces.PortalUser", b =>
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -825,7 +825,7 @@ namespace Datakeen.Portal.Data.Migrations
 
             modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
                 {
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -895,13 +895,13 @@ namespace Datakeen.Portal.Data.Migrations
 
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Membership", b =>
                 {
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", null)
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("InvitedByUserId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_memberships_users_invited_by_user_id");
 
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -919,7 +919,7 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Navigation("Workspace");
                 });
 
-            modelBuilder.Entity("Datakeen.Portal.Workspaces.PortalUser", b =>
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
                 {
                     b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
                         .WithMany()
