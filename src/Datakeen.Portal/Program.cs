@@ -1,5 +1,4 @@
 using Datakeen.Portal.Hosting;
-using Datakeen.Portal;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components;
 using Datakeen.Portal.Gateway;

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Datakeen.Portal.Data;
 

@@ -1,4 +1,3 @@
-using Datakeen.Portal.Hosting;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
@@ -16,7 +15,7 @@ using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
 using MudBlazor.Services;
 
-namespace Datakeen.Portal;
+namespace Datakeen.Portal.Hosting;
 
 // The portal's services, one AddXxx per feature: the web host (Program.cs) and the operator verbs
 // (Operator/OperatorHost.cs) compose the same container, so a verb runs exactly the code the tab runs.
