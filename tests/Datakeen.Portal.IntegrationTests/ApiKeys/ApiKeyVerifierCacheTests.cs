@@ -19,7 +19,7 @@ public sealed class ApiKeyVerifierCacheTests(PortalDatabaseFixture database) : I
 
     private ApiKeyVerifier CreateVerifier() =>
         new(new Contexts(database.ConnectionString, _lookups), _feed,
-            new StaticOptions(new ApiKeyOptions { CacheTtl = TimeSpan.FromSeconds(30) }), _time);
+            new OptionsMonitorOf<ApiKeyOptions>(new ApiKeyOptions { CacheTtl = TimeSpan.FromSeconds(30) }), _time);
 
     [Fact]
     public async Task A_malformed_key_is_refused_without_touching_the_database()
@@ -56,10 +56,14 @@ public sealed class ApiKeyVerifierCacheTests(PortalDatabaseFixture database) : I
         await verifier.VerifyAsync(key);
         await verifier.VerifyAsync(other);
 
-        _feed.Publish(ChangeFeed.KeyChannel, ChangePayload.For(workspaceId, Guid.NewGuid().ToString()));
-        Assert.NotNull(await verifier.VerifyAsync(key));
-        Assert.NotNull(await verifier.VerifyAsync(other));
+        Assert.Equal(2, _lookups.Count);
 
+        _feed.Publish(ChangeFeed.KeyChannel, ChangePayload.For(workspaceId, Guid.NewGuid().ToString()));
+
+        // The notified workspace's key is read again; the other workspace's key still answers from the cache.
+        Assert.NotNull(await verifier.VerifyAsync(other));
+        Assert.Equal(2, _lookups.Count);
+        Assert.NotNull(await verifier.VerifyAsync(key));
         Assert.Equal(3, _lookups.Count);
     }
 
@@ -168,12 +172,4 @@ public sealed class ApiKeyVerifierCacheTests(PortalDatabaseFixture database) : I
                 .Options);
     }
 
-    private sealed class StaticOptions(ApiKeyOptions value) : IOptionsMonitor<ApiKeyOptions>
-    {
-        public ApiKeyOptions CurrentValue => value;
-
-        public ApiKeyOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<ApiKeyOptions, string?> listener) => null;
-    }
 }

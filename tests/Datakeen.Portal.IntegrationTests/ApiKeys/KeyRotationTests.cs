@@ -91,10 +91,12 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
     }
 
     [Fact]
-    public async Task A_rotation_through_instance_A_is_refused_by_instance_B_within_one_second()
+    public async Task A_rotation_through_instance_A_is_refused_by_instance_B_when_its_notification_arrives()
     {
         var lookupsB = new KeyLookupCounter();
-        await using var portalB = new PortalFactory(host.ConnectionString, Host.Limits) { TestServices = lookupsB.AddTo };
+        // B's cache would keep the key for an hour: only the change notification can make B refuse it in this test.
+        await using var portalB = new PortalFactory(host.ConnectionString,
+            new Dictionary<string, string?>(Host.Limits) { ["ApiKeys:CacheTtl"] = "01:00:00" }) { TestServices = lookupsB.AddTo };
         var workspace = await TestWorkspaces.CreateAsync(host.Portal);
         var old = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
         using var clientB = portalB.CreateClient();
@@ -115,8 +117,8 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         {
             status = (await clientB.GetAsync("/api/v1/whoami")).StatusCode;
         }
-        // Eventual refusal, with a bound generous enough for a loaded 2-core machine; how fast it really is
-        // (well under a second) is measured as a benchmark, not asserted here.
+        // Eventual refusal (the bound only stops a hung test; B's cache outlives it, so only the notification can
+        // answer here); how fast it really is (well under a second) is measured as a benchmark, not asserted.
         while (status == HttpStatusCode.OK && refusedAfter.Elapsed < TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);

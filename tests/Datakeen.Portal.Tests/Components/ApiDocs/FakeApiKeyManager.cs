@@ -26,6 +26,10 @@ public sealed class FakeApiKeyManager : IApiKeyManager
     // Set to answer RotateAsync with something other than success.
     public KeyRotationResult? RotationAnswer { get; set; }
 
+    // The key as the server lists it after a reveal of it (null: unchanged). Tests of a "shown once" secret say
+    // here that the server spent its one reveal.
+    public Func<ApiKeyView, ApiKeyView?>? ServerAfterReveal { get; set; }
+
     // When set, every plaintext request gets this refusal (e.g. ReauthenticationRequired).
     public KeyAccessOutcome? AccessRefusal { get; set; }
 
@@ -102,16 +106,17 @@ public sealed class FakeApiKeyManager : IApiKeyManager
             return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NotFound, "No such key."));
         }
 
-        // The configured reveal policy (default: a Production secret can be revealed or copied once).
+        // The fake has no reveal policy of its own: a key the test marked as no longer revealable is refused, and
+        // what the server knows after a reveal (e.g. "spent") is what the test says in ServerAfterReveal.
         var key = Keys[index];
         if (!key.CanRevealPlaintext)
         {
             return Task.FromResult(KeyAccessResult.Fail(KeyAccessOutcome.NoLongerRevealable, "This key can no longer be shown."));
         }
 
-        if (key.Kind == KeyKind.Secret && Options.PolicyFor(key.Environment) == RevealPolicy.Once)
+        if (ServerAfterReveal?.Invoke(key) is { } after)
         {
-            Keys[index] = key with { CanRevealPlaintext = false };
+            Keys[index] = after;
         }
 
         return Task.FromResult(KeyAccessResult.Ok(_plaintexts[keyId]));

@@ -195,10 +195,15 @@ public sealed class KeyRowTests : ApiDocsTestContext
     {
         var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
         var plaintext = KeyManager.Plaintext(key);
+        // What the server says once the one reveal is spent (KeyCapabilities and the reveal policy are its rules).
+        KeyManager.ServerAfterReveal = k => k.Id == key.Id ? k with { CanRevealPlaintext = false } : null;
         var tab = RenderTab();
+        var listsBefore = KeyManager.ListCalls;
 
         Button(tab, "Reveal production secret key").Click();
 
+        // The row asked the server again: the card shows the key's real state, not one the row computed.
+        Assert.Equal(listsBefore + 1, KeyManager.ListCalls);
         Assert.Equal(plaintext, tab.Find("[data-testid='key-production-secret']").TextContent);
         Assert.Contains("Shown once — copy it now", tab.Find("[role='region'][aria-label='Production environment']").TextContent);
 
