@@ -1,5 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
+using Datakeen.Portal.Data;
 
 namespace Datakeen.Portal.Infrastructure;
 
@@ -10,6 +11,7 @@ public static class CommandLineVerbs
     {
         [GrantCreditsVerb.Name] = GrantCreditsVerb.RunAsync,
         [RotateKeyVerb.Name] = RotateKeyVerb.RunAsync,
+        [MigrateVerb.Name] = MigrateVerb.RunAsync,
     };
 
     public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Auth;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -22,12 +23,18 @@ public static class ServiceTokenAuthentication
 
         services.AddAuthentication().AddJwtBearer(Scheme, options =>
         {
-            options.Authority = settings.Authority ?? configuration["Oidc:Authority"];
-            if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
+            // Without an authority of its own, the service-token check reads the provider exactly as the sign-in
+            // does: the same discovery address (Oidc:MetadataAddress, e.g. the provider's in-network address in
+            // docker-compose.yml) and the same HTTPS requirement (Oidc:RequireHttpsMetadata).
+            var own = !string.IsNullOrWhiteSpace(settings.Authority);
+            var oidc = OidcSettings.From(configuration);
+            options.Authority = own ? settings.Authority : oidc.Authority;
+            var metadataAddress = own ? settings.MetadataAddress : settings.MetadataAddress ?? oidc.MetadataAddress;
+            if (!string.IsNullOrWhiteSpace(metadataAddress))
             {
-                options.MetadataAddress = settings.MetadataAddress;
+                options.MetadataAddress = metadataAddress;
             }
-            options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? !relaxedTransport;
+            options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? (own ? null : oidc.RequireHttpsMetadata) ?? !relaxedTransport;
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
             options.TokenHandlers.Clear();
