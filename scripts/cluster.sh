@@ -34,11 +34,11 @@ ensure_curl() {
 }
 
 ensure_redis() {
-  command -v redis-server >/dev/null || { log "redis-server not found: installing the OS package"; apt_install redis-server; }
+  command -v redis-server >/dev/null || { log "redis-server not found: installing the OS package"; apt_install_service redis-server redis-server; }
 }
 
 ensure_nginx() {
-  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { log "nginx not found: installing the OS package"; apt_install nginx-light; }
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { log "nginx not found: installing the OS package"; apt_install_service nginx nginx-light; }
 }
 
 # redis_start DIR PORT: Redis on 127.0.0.1:PORT with its data (an append-only file) in DIR.

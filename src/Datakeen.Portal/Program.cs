@@ -24,6 +24,7 @@ if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRequiredSettings();
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.AddPortalTelemetry();
 builder.Services.AddScaling(builder.Configuration);
 builder.Services.AddPortalHealthChecks(builder.Configuration);
@@ -48,6 +49,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -62,7 +64,6 @@ app.UseWhen(
     context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
-app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 

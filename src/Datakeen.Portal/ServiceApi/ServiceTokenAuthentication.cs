@@ -17,7 +17,7 @@ public static class ServiceTokenAuthentication
         IHostEnvironment environment)
     {
         var section = configuration.GetSection(ServiceApiOptions.SectionName);
-        services.Configure<ServiceApiOptions>(section);
+        services.AddValidatedOptions<ServiceApiOptions>(configuration, ServiceApiOptions.SectionName);
         var settings = section.Get<ServiceApiOptions>() ?? new ServiceApiOptions();
         var relaxedTransport = environment.IsDevelopment() || environment.IsEnvironment("Testing");
 

@@ -14,7 +14,7 @@ public static class TelemetryServiceCollectionExtensions
     public static WebApplicationBuilder AddPortalTelemetry(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
-        builder.Services.Configure<TelemetryOptions>(builder.Configuration.GetSection(TelemetryOptions.SectionName));
+        builder.Services.AddValidatedOptions<TelemetryOptions>(builder.Configuration, TelemetryOptions.SectionName);
         builder.Services.AddScoped<CircuitHandler, OpenCircuitsHandler>();
 
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
@@ -59,19 +59,19 @@ public static class TelemetryServiceCollectionExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapPortalMetrics(this IEndpointRouteBuilder app)
+    // Prometheus' /metrics, when enabled. With Telemetry:PrometheusPort (required outside Development) only on
+    // that listener, told by the connection's local port: the Host header is the client's to choose.
+    public static WebApplication MapPortalMetrics(this WebApplication app)
     {
-        var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
         if (!options.PrometheusEnabled)
         {
             return app;
         }
 
-        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        if (options.PrometheusPort is { } port)
-        {
-            endpoint.RequireHost($"*:{port}");
-        }
+        var port = options.PrometheusPort;
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            context.Request.Path == "/metrics" && (port is null || context.Connection.LocalPort == port));
         return app;
     }
 
