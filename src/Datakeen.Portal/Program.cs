@@ -50,6 +50,8 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 var app = builder.Build();
 
 app.UseTrustedProxies();
+// Prometheus' /metrics (opt-in) first: a scrape passes nothing else of the pipeline.
+app.MapPortalMetrics();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -69,7 +71,6 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealthEndpoints();
-app.MapPortalMetrics();
 app.MapPortalApi();
 app.MapGatewayEndpoints();
 app.MapAuthEndpoints();
