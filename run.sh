@@ -80,7 +80,7 @@ build() {
   local out
   if ! out="$(dotnet build "$1" -c Release -nologo -v q 2>&1)"; then
     grep -E ': (error|warning) ' <<<"$out" | sort -u >&2 || true
-    printf '%s\n' "$out" | tail -n 15 >&2
+    printf '%s\n' "$out" | tail -n 3 >&2
     echo "The build of $1 failed (the errors are above)." >&2
     exit 1
   fi

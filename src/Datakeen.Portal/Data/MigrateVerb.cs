@@ -22,7 +22,8 @@ public static class MigrateVerb
         }
 
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true))
+            .AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true)
+                .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning))
             .AddSingleton(configuration)
             .AddPortalData(configuration);
         await using var provider = services.BuildServiceProvider();
