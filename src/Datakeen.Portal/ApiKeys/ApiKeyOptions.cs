@@ -30,6 +30,11 @@ public sealed class ApiKeyOptions
     [Range(1, 10_000_000)]
     public int RequestsPerMinutePerKey { get; set; } = 600;
 
+    // Rotations by the workspace's admins per workspace and hour (one step-up must not mean unlimited rotations,
+    // each of which mails every admin). Leak responses and support rotations are never limited.
+    [Range(1, 100_000)]
+    public int RotationsPerHourPerWorkspace { get; set; } = 10;
+
     public RevealPolicy PolicyFor(KeyEnvironment environment) =>
         environment == KeyEnvironment.Production ? RevealPolicy.Production : RevealPolicy.Test;
 }

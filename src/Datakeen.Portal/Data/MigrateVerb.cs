@@ -1,5 +1,3 @@
-using Datakeen.Portal.Credits;
-
 namespace Datakeen.Portal.Data;
 
 // `dotnet Datakeen.Portal.dll migrate`: applies the pending EF Core migrations (the same DatabaseMigrator the
@@ -10,11 +8,17 @@ public static class MigrateVerb
 {
     public const string Name = "migrate";
 
-    public static Task<int> RunAsync(string[] args) =>
-        RunAsync(args, GrantCreditsVerb.LoadConfiguration(), Console.Error);
-
-    internal static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter error)
+    // The database alone (not OperatorHost's whole portal: the migration needs no key-ring certificate, provider
+    // or mail settings), configured from the same sources: appsettings*.json next to the assembly, environment.
+    internal static async Task<int> RunAsync(string[] args, IConfiguration? overrides, TextWriter error)
     {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddConfiguration(overrides);
+        }
+        IConfiguration configuration = builder.Configuration;
+
         if (args.Length > 0)
         {
             await error.WriteLineAsync("usage: migrate   (ConnectionStrings__Portal names the database; the role must own it)");

@@ -7,6 +7,7 @@ public static class WorkspacesServiceCollectionExtensions
         // Scoped: it depends on the key and credit seams, whatever lifetime those end up with.
         services.AddOptions<WorkspaceCreationLimits>().BindConfiguration(WorkspaceCreationLimits.SectionName);
         services.AddScoped<WorkspaceCreator>();
+        services.AddSingleton<WorkspaceGuard>();
         services.AddSingleton<WorkspaceDirectory>();
         services.AddSingleton<WorkspaceMembers>();
         services.AddSingleton<Invitations>();
