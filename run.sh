@@ -75,16 +75,26 @@ if [ -z "${ConnectionStrings__Portal:-}" ]; then
     || "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE datakeen_portal" >/dev/null
 fi
 
+# A failed build shows its errors and stops here (quiet when it succeeds).
+build() {
+  local out
+  if ! out="$(dotnet build "$1" -c Release -nologo -v q 2>&1)"; then
+    grep -E ': (error|warning) ' <<<"$out" | sort -u >&2 || true
+    printf '%s\n' "$out" | tail -n 3 >&2
+    echo "The build of $1 failed (the errors are above)." >&2
+    exit 1
+  fi
+}
 if [ -z "${DATAKEEN_NO_BUILD:-}" ]; then
   log "Building"
-  dotnet build src/Datakeen.Portal -c Release -nologo -v q >/dev/null
+  build src/Datakeen.Portal
 fi
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 # The key ring's certificate (created by the portal in Development when missing); never in the database.
 export DataProtection__CertificatePath="${DataProtection__CertificatePath:-$ROOT/.data/dataprotection-dev.pfx}"
 
 if [ -z "${Oidc__Authority:-}" ] && [ -d src/Datakeen.Portal.DevIdentity ]; then
-  [ -n "${DATAKEEN_NO_BUILD:-}" ] || dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
+  [ -n "${DATAKEEN_NO_BUILD:-}" ] || build src/Datakeen.Portal.DevIdentity
   log "Starting the development OpenID Connect provider on $IDENTITY_URL"
   (cd src/Datakeen.Portal.DevIdentity && exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDENTITY_URL") &
   PIDS+=($!)
@@ -125,8 +135,9 @@ else
   redis_start "$DATA_DIR/redis" "$REDIS_PORT"
   REDIS_PID="$LAST_PGID"
   export Redis__Configuration="127.0.0.1:$REDIS_PORT"
-  # nginx on loopback is the only client of the instances: trust its X-Forwarded-* headers.
-  export ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
+  # nginx on loopback is the only client of the instances: believe its X-Forwarded-* headers, nobody else's.
+  # (nginx itself believes a client's only from DATAKEEN_TLS_FRONT, a CIDR; by default from nobody.)
+  export ForwardedHeaders__KnownProxies="${ForwardedHeaders__KnownProxies:-127.0.0.1}"
   # Each instance serves Prometheus' /metrics on its own loopback port; nginx refuses /metrics.
   export Telemetry__PrometheusEnabled="${Telemetry__PrometheusEnabled:-true}"
   DEMO_DATA="${DemoData__Enabled:-false}"

@@ -34,11 +34,11 @@ ensure_curl() {
 }
 
 ensure_redis() {
-  command -v redis-server >/dev/null || { log "redis-server not found: installing the OS package"; apt_install redis-server; }
+  command -v redis-server >/dev/null || { log "redis-server not found: installing the OS package"; apt_install_service redis-server redis-server; }
 }
 
 ensure_nginx() {
-  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { log "nginx not found: installing the OS package"; apt_install nginx-light; }
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { log "nginx not found: installing the OS package"; apt_install_service nginx nginx-light; }
 }
 
 # redis_start DIR PORT: Redis on 127.0.0.1:PORT with its data (an append-only file) in DIR.
@@ -55,12 +55,17 @@ redis_start() {
   tail -n 20 "$dir/redis.log" >&2; return 1
 }
 
-# nginx_render TEMPLATE LISTEN SERVERS RESOLVER: the shared template with its three placeholders filled.
+# nginx_render TEMPLATE LISTEN SERVERS RESOLVER [TLS_FRONT]: the shared template with its placeholders filled.
+# TLS_FRONT (a CIDR, e.g. DATAKEEN_TLS_FRONT) is the only address whose X-Forwarded-For/-Proto nginx believes;
+# without it nobody's are.
 nginx_render() {
-  local text; text="$(<"$1")"
+  local text real_ip="" fronts=""; text="$(<"$1")"
+  if [ -n "${5:-}" ]; then real_ip="set_real_ip_from $5;"; fronts="$5 1;"; fi
   text="${text//'${PORTAL_LISTEN}'/$2}"
   text="${text//'${PORTAL_SERVERS}'/$3}"
   text="${text//'${PORTAL_RESOLVER}'/$4}"
+  text="${text//'${PORTAL_REAL_IP}'/$real_ip}"
+  text="${text//'${PORTAL_TRUSTED_FRONTS}'/$fronts}"
   printf '%s\n' "$text"
 }
 
@@ -74,7 +79,7 @@ nginx_start() {
   mkdir -p "$dir/temp" "$dir/logs"
   # The workers read only this config: as root they run as nobody, which must be able to read it.
   chmod 755 "$dir"
-  nginx_render "$template" "127.0.0.1:$listen" "$servers" "" >"$dir/portal.conf"
+  nginx_render "$template" "127.0.0.1:$listen" "$servers" "" "${DATAKEEN_TLS_FRONT:-}" >"$dir/portal.conf"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 pid $dir/nginx.pid;

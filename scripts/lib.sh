@@ -17,6 +17,36 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
+# apt_install_service "SERVICE..." PACKAGE...: installs packages whose Debian scripts would start and enable a
+# system service (postgresql on :5432, redis-server on :6379, nginx's default site on :80). The scripts run
+# their own instances on other ports, so the system's are kept stopped and disabled: nothing is left listening.
+apt_install_service() {
+  local services="$1"; shift
+  local guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    # Debian's documented switch: invoke-rc.d starts nothing while policy-rc.d exits 101.
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null && as_root chmod 755 /usr/sbin/policy-rc.d && guard=1
+  fi
+  apt_install "$@"; local rc=$?
+  [ -z "$guard" ] || as_root rm -f /usr/sbin/policy-rc.d
+  disable_services $services
+  return "$rc"
+}
+
+# disable_services SERVICE...: stopped now and not started at boot (systemd, or sysvinit in containers).
+disable_services() {
+  local s
+  for s in "$@"; do
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      as_root systemctl disable --now "$s" >/dev/null 2>&1 || true
+    else
+      as_root service "$s" stop >/dev/null 2>&1 || true
+      command -v update-rc.d >/dev/null && as_root update-rc.d "$s" disable >/dev/null 2>&1 || true
+    fi
+  done
+  log "Installed without leaving the system service running or enabled: $*"
+}
+
 # Echoes the directory holding initdb/pg_ctl/postgres, installing the OS packages when missing.
 pg_bindir() {
   local dir
@@ -27,7 +57,7 @@ pg_bindir() {
     dirname "$(readlink -f "$(command -v initdb)")"; return 0
   fi
   log "PostgreSQL server binaries not found: installing the OS packages"
-  apt_install postgresql postgresql-contrib
+  apt_install_service postgresql postgresql postgresql-contrib >&2
   for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     if [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
   done
@@ -131,10 +161,22 @@ smtp4dev_start() {
   SMTP4DEV_PGID=$!
 }
 
-# Node.js (20.19 or later) and npm, for the API client tests; installed from the OS packages when missing.
+# Node.js 20.19 or later and npm, for the API client tests (tests/api-client). Installed from the OS packages
+# when missing; when the node found (or the OS's, e.g. Debian 12's 18.19) is older, stops with what to do.
+NODE_MIN=20.19
 ensure_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     log "Node.js not found: installing the OS packages"
-    apt_install nodejs npm
+    apt_install nodejs npm || return 1
+  fi
+  local version; version="$(node --version 2>/dev/null | sed 's/^v//')"
+  if ! printf '%s\n%s\n' "$NODE_MIN" "$version" | sort -V -C; then
+    cat >&2 <<MSG
+Node.js $NODE_MIN or later is needed (the API client tests' tools require it); this machine has ${version:-none}
+($(command -v node || echo 'no node')). Debian 12's own package is 18.19. Install a current one, e.g. from
+NodeSource (https://github.com/nodesource/distributions: setup_22.x, then apt-get install nodejs) or with nvm,
+then run this again.
+MSG
+    return 1
   fi
 }

@@ -18,6 +18,9 @@ builder.AddPortal();
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
+// Prometheus' /metrics (opt-in) first: a scrape passes nothing else of the pipeline.
+app.MapPortalMetrics();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -32,13 +35,11 @@ app.UseWhen(
     context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
-app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapHealthEndpoints();
-app.MapPortalMetrics();
 app.MapPortalApi();
 app.MapGatewayEndpoints();
 app.MapAuthEndpoints();

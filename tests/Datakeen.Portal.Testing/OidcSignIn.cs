@@ -18,11 +18,14 @@ public static partial class OidcSignIn
 {
     private const int MaxRedirects = 10;
 
+    // transport: the client's way to the portal when it is not a direct connection (a TLS front in front of
+    // it, ProductionStack); it keeps the browser's cookies in the container it is given.
     public static async Task<SignedInClient> SignInAsync(Uri portal, string email, string password = "demo",
-        string? returnUrl = "/")
+        string? returnUrl = "/", Func<CookieContainer, HttpMessageHandler>? transport = null)
     {
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        var client = new HttpClient(handler) { BaseAddress = portal };
+        var cookies = new CookieContainer();
+        var client = new HttpClient(transport?.Invoke(cookies)
+            ?? new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = portal };
         try
         {
             var loginUrl = "/authentication/login" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl));
@@ -36,7 +39,7 @@ public static partial class OidcSignIn
             var callback = await FollowAsync(client, posted, stopAfterCallback: true);
             var landing = callback.Headers.Location?.OriginalString
                 ?? throw new InvalidOperationException($"The sign-in callback answered {(int)callback.StatusCode}, not a redirect");
-            return new SignedInClient(client, landing) { Cookies = handler.CookieContainer };
+            return new SignedInClient(client, landing) { Cookies = cookies };
         }
         catch
         {

@@ -57,6 +57,9 @@ public sealed class PortalCluster : IAsyncDisposable
         // ./test.sh built the solution already.
         start.Environment["DATAKEEN_NO_BUILD"] = "1";
         start.Environment["DemoData__Enabled"] = "true";
+        // The tests stand in for a TLS front on loopback: nginx believes their X-Forwarded-For (each test's
+        // client address of its own), as it would the front's.
+        start.Environment["DATAKEEN_TLS_FRONT"] = "127.0.0.1/32";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

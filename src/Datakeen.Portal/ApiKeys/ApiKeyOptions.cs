@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Datakeen.Portal.ApiKeys;
 
 // Configuration section "ApiKeys".
@@ -8,23 +10,29 @@ public sealed class ApiKeyOptions
     public RevealPolicyOptions RevealPolicy { get; set; } = new();
 
     // Safety bound on how long a verified key stays cached when a change notification is missed.
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     // How long a well-formed key the database does not know is answered 401 without asking it again.
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan UnknownKeyCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
 
     // last_used_at is written at most this often per key.
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     // Failed key attempts per client IP and minute before the client's further unknown keys get 429
     // (a valid key from that client still passes).
+    [Range(1, 1_000_000)]
     public int FailedAttemptsPerMinute { get; set; } = 20;
 
     // Requests per key and minute across the API.
+    [Range(1, 10_000_000)]
     public int RequestsPerMinutePerKey { get; set; } = 600;
 
     // Rotations by the workspace's admins per workspace and hour (one step-up must not mean unlimited rotations,
     // each of which mails every admin). Leak responses and support rotations are never limited.
+    [Range(1, 100_000)]
     public int RotationsPerHourPerWorkspace { get; set; } = 10;
 
     public RevealPolicy PolicyFor(KeyEnvironment environment) =>
@@ -33,6 +41,8 @@ public sealed class ApiKeyOptions
 
 public sealed class RevealPolicyOptions
 {
+    [EnumDataType(typeof(RevealPolicy))]
     public RevealPolicy Production { get; set; } = ApiKeys.RevealPolicy.Once;
+    [EnumDataType(typeof(RevealPolicy))]
     public RevealPolicy Test { get; set; } = ApiKeys.RevealPolicy.Always;
 }

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Authentication;
 
@@ -7,7 +8,7 @@ public static class ApiKeysServiceCollectionExtensions
 {
     public static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.SectionName));
+        services.AddValidatedOptions<ApiKeyOptions>(configuration, ApiKeyOptions.SectionName);
         services.AddSingleton<ApiKeySecrets>();
         services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton<ApiKeyProvisioner>();

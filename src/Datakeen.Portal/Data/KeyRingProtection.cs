@@ -14,13 +14,22 @@ public static class KeyRingProtection
     public const string CertificatePathSetting = "DataProtection:CertificatePath";
     public const string CertificatePasswordSetting = "DataProtection:CertificatePassword";
 
+    // Rotation (docs/operations.md): the certificate that protected the ring until now. New keys are protected
+    // with CertificatePath; keys written before stay readable with this one.
+    public const string PreviousCertificatePathSetting = "DataProtection:PreviousCertificatePath";
+    public const string PreviousCertificatePasswordSetting = "DataProtection:PreviousCertificatePassword";
+
     public static IServiceCollection AddEncryptedKeyRing(this IServiceCollection services, IConfiguration configuration,
         IHostEnvironment environment)
     {
         var certificate = LoadCertificate(configuration, environment);
+        X509Certificate2[] readable = string.IsNullOrWhiteSpace(configuration[PreviousCertificatePathSetting])
+            ? [certificate]
+            : [certificate, LoadFile(configuration[PreviousCertificatePathSetting]!, configuration[PreviousCertificatePasswordSetting],
+                "DataProtection__PreviousCertificatePath", "DataProtection__PreviousCertificatePassword")];
         services.AddDataProtection()
             .ProtectKeysWithCertificate(certificate)
-            .UnprotectKeysWithAnyCertificate(certificate);
+            .UnprotectKeysWithAnyCertificate(readable);
         return services;
     }
 
@@ -51,6 +60,16 @@ public static class KeyRingProtection
             CreateSelfSigned(path, password);
         }
 
+        return LoadFile(path, password, "DataProtection__CertificatePath", "DataProtection__CertificatePassword");
+    }
+
+    private static X509Certificate2 LoadFile(string path, string? password, string pathVariable, string passwordVariable)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{pathVariable} names '{path}', which does not exist (a key ring certificate).");
+        }
+
         X509Certificate2 certificate;
         try
         {
@@ -59,13 +78,13 @@ public static class KeyRingProtection
         catch (CryptographicException ex)
         {
             throw new InvalidOperationException(
-                $"DataProtection__CertificatePath '{path}' could not be read as PKCS#12 with DataProtection__CertificatePassword: {ex.Message}");
+                $"{pathVariable} '{path}' could not be read as PKCS#12 with {passwordVariable}: {ex.Message}");
         }
 
         if (!certificate.HasPrivateKey || certificate.GetRSAPrivateKey() is null)
         {
             throw new InvalidOperationException(
-                $"DataProtection__CertificatePath '{path}' has no RSA private key; the key ring cannot be decrypted with it.");
+                $"{pathVariable} '{path}' has no RSA private key; the key ring cannot be decrypted with it.");
         }
         return certificate;
     }

@@ -27,7 +27,7 @@ public static class GatewayEndpoints
 
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
         return services;
     }
 

@@ -7,14 +7,14 @@ using Datakeen.Portal.ServiceApi;
 
 namespace Datakeen.Portal.Hosting;
 
-// Composition of the public HTTP API (v1): problem details, rate limiting, OpenAPI, endpoints.
+// Composition of the public HTTP API (v1): problem details, OpenAPI, endpoints. (Rate limits are the
+// portal's own, shared by every instance: IRateWindows.)
 public static class PortalApi
 {
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
         services.AddSingleton<ApiRoutes>();
-        services.AddRateLimiter(_ => { });
         // Numbers are JSON numbers only (no "5" for 5): what the document says ("integer") is what the API accepts.
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         services.AddOpenApi("v1", ApiOpenApi.Configure);

@@ -24,6 +24,7 @@ public static class PortalComposition
     public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
     {
         builder.Services.AddRequiredSettings();
+        builder.Services.AddTrustedProxies(builder.Configuration);
         builder.AddPortalTelemetry();
         builder.Services.AddScaling(builder.Configuration);
         builder.Services.AddPortalHealthChecks(builder.Configuration);

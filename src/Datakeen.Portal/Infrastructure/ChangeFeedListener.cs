@@ -100,7 +100,7 @@ public sealed class ChangeFeedListener(
             return;
         }
 
-        PortalTelemetry.ChangeFeedLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - sentAt));
+        PortalTelemetry.ChangeFeedLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - sentAt) / 1000.0);
         if (payload.AsSpan(0, separator).SequenceEqual(_token))
         {
             status.MarkHeard();

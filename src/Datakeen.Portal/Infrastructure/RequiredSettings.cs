@@ -35,6 +35,21 @@ internal sealed class RequiredSettingsValidation(IConfiguration configuration, I
             failures.Add("Telemetry:PrometheusPort must be a TCP port (environment variable Telemetry__PrometheusPort).");
         }
 
+        failures.AddRange(TrustedProxies.Problems(configuration));
+        if (environment.IsProduction() && configuration.GetValue("FORWARDEDHEADERS_ENABLED", false))
+        {
+            failures.Add("ASPNETCORE_FORWARDEDHEADERS_ENABLED believes forwarded headers from any sender: name the proxies " +
+                "instead (environment variables ForwardedHeaders__KnownProxies or ForwardedHeaders__KnownNetworks).");
+        }
+
+        // Outside Development /metrics belongs on its own listener, never on the port the public proxy reaches.
+        if (!environment.IsDevelopment() && configuration.GetValue("Telemetry:PrometheusEnabled", false)
+            && string.IsNullOrWhiteSpace(configuration["Telemetry:PrometheusPort"]))
+        {
+            failures.Add("Telemetry:PrometheusEnabled needs Telemetry:PrometheusPort outside Development, a listener of its own " +
+                "(environment variable Telemetry__PrometheusPort, and that port in ASPNETCORE_URLS).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

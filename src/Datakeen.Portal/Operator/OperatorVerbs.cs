@@ -7,6 +7,7 @@ public static class OperatorVerbs
     {
         [GrantCreditsVerb.Name] = args => GrantCreditsVerb.RunAsync(args, configuration: null, Console.Out, Console.Error),
         [RotateKeyVerb.Name] = args => RotateKeyVerb.RunAsync(args, configuration: null, Console.Out, Console.Error),
+        [Data.MigrateVerb.Name] = args => Data.MigrateVerb.RunAsync(args, overrides: null, Console.Error),
     };
 
     public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);

@@ -1,10 +1,11 @@
+using Datakeen.Portal.Infrastructure;
 namespace Datakeen.Portal.SecretScanning;
 
 public static class SecretScanningServiceCollectionExtensions
 {
     public static IServiceCollection AddSecretScanning(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<SecretScanningOptions>(configuration.GetSection(SecretScanningOptions.SectionName));
+        services.AddValidatedOptions<SecretScanningOptions>(configuration, SecretScanningOptions.SectionName);
         services.AddHttpClient(GitHubPublicKeys.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<GitHubPublicKeys>();
         services.AddSingleton<LeakResponder>();

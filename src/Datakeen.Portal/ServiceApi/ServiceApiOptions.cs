@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Datakeen.Portal.ServiceApi;
 
 // Configuration section "ServiceApi": which access tokens the service endpoints accept. Authority defaults
@@ -9,13 +11,17 @@ public sealed class ServiceApiOptions
     // The scope a service token needs for POST /api/v1/keys/verify.
     public const string VerifyScope = "datakeen.keys.verify";
 
+    [Url]
     public string? Authority { get; set; }
 
+    [Url]
     public string? MetadataAddress { get; set; }
 
     // The `aud` the tokens must carry (the dev provider's and the Keycloak realm's service clients set it).
+    [Required(AllowEmptyStrings = false)]
     public string Audience { get; set; } = "datakeen-portal";
 
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool? RequireHttpsMetadata { get; set; }

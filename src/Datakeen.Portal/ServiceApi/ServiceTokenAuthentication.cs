@@ -1,3 +1,4 @@
+using Datakeen.Portal.Auth;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -16,18 +17,24 @@ public static class ServiceTokenAuthentication
         IHostEnvironment environment)
     {
         var section = configuration.GetSection(ServiceApiOptions.SectionName);
-        services.Configure<ServiceApiOptions>(section);
+        services.AddValidatedOptions<ServiceApiOptions>(configuration, ServiceApiOptions.SectionName);
         var settings = section.Get<ServiceApiOptions>() ?? new ServiceApiOptions();
         var relaxedTransport = environment.IsDevelopment() || environment.IsEnvironment("Testing");
 
         services.AddAuthentication().AddJwtBearer(Scheme, options =>
         {
-            options.Authority = settings.Authority ?? configuration["Oidc:Authority"];
-            if (!string.IsNullOrWhiteSpace(settings.MetadataAddress))
+            // Without an authority of its own, the service-token check reads the provider exactly as the sign-in
+            // does: the same discovery address (Oidc:MetadataAddress, e.g. the provider's in-network address in
+            // docker-compose.yml) and the same HTTPS requirement (Oidc:RequireHttpsMetadata).
+            var own = !string.IsNullOrWhiteSpace(settings.Authority);
+            var oidc = OidcSettings.From(configuration);
+            options.Authority = own ? settings.Authority : oidc.Authority;
+            var metadataAddress = own ? settings.MetadataAddress : settings.MetadataAddress ?? oidc.MetadataAddress;
+            if (!string.IsNullOrWhiteSpace(metadataAddress))
             {
-                options.MetadataAddress = settings.MetadataAddress;
+                options.MetadataAddress = metadataAddress;
             }
-            options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? !relaxedTransport;
+            options.RequireHttpsMetadata = settings.RequireHttpsMetadata ?? (own ? null : oidc.RequireHttpsMetadata) ?? !relaxedTransport;
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
             options.TokenHandlers.Clear();

@@ -31,7 +31,8 @@ public class ClusterEnvironment : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateMigratedDatabaseAsync();
-        _host = new PortalFactory(ConnectionString);
+        // The tests rotate one workspace's keys fifty times (through this host): above the per-workspace hourly limit.
+        _host = new PortalFactory(ConnectionString, new Dictionary<string, string?> { ["ApiKeys:RotationsPerHourPerWorkspace"] = "1000" });
         _ = _host.Services;
         Cluster = await PortalCluster.StartAsync(ConnectionString, Replicas, new Dictionary<string, string>
         {

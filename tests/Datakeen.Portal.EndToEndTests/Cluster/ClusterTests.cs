@@ -172,16 +172,16 @@ public sealed class ClusterTests(ClusterEnvironment environment, ITestOutputHelp
         foreach (var instance in environment.Cluster.Instances)
         {
             // Round-robin: every instance verified keys and debited credits.
-            Assert.True(Sum(after[instance.Name], "datakeen_api_key_verifications_total", "outcome=\"valid\"") >
-                        Sum(before[instance.Name], "datakeen_api_key_verifications_total", "outcome=\"valid\""), instance.Name);
+            Assert.True(Sum(after[instance.Name], "datakeen_api_key_verifications_total", "datakeen_api_key_outcome=\"valid\"") >
+                        Sum(before[instance.Name], "datakeen_api_key_verifications_total", "datakeen_api_key_outcome=\"valid\""), instance.Name);
             Assert.True(Sum(after[instance.Name], "datakeen_credits_consumed_total", "environment=\"Test\"") >
                         Sum(before[instance.Name], "datakeen_credits_consumed_total", "environment=\"Test\""), instance.Name);
         }
         Assert.Equal(consumes,
             environment.Cluster.Instances.Sum(i => Sum(after[i.Name], "datakeen_credits_consumed_total", "environment=\"Test\"")) -
             environment.Cluster.Instances.Sum(i => Sum(before[i.Name], "datakeen_credits_consumed_total", "environment=\"Test\"")));
-        Assert.Contains(after.Values, text => Sum(text, "datakeen_api_key_verifier_cache_lookups_total", "result=\"miss\"") > 0);
-        Assert.All(after.Values, text => Assert.Contains("datakeen_change_feed_lag_milliseconds_count", text, StringComparison.Ordinal));
+        Assert.Contains(after.Values, text => Sum(text, "datakeen_api_key_verifier_cache_lookups_total", "datakeen_cache_result=\"miss\"") > 0);
+        Assert.All(after.Values, text => Assert.Contains("datakeen_change_feed_lag_seconds_count", text, StringComparison.Ordinal));
 
         // The scrape endpoint is for the instances' own network, not the public entry.
         using var publicScrape = await http.GetAsync("/metrics");

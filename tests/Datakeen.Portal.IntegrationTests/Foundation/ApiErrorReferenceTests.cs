@@ -38,11 +38,11 @@ public sealed class ApiErrorReferenceTests(PortalDatabaseFixture database) : ICl
     }
 
     [Fact]
-    public void The_readme_error_table_lists_every_code()
+    public void The_api_document_error_table_lists_every_code()
     {
-        var readme = File.ReadAllText(RepositoryPaths.Project("README.md"));
+        var reference = File.ReadAllText(RepositoryPaths.Project("docs/api.md"));
 
-        Assert.All(ApiErrors.All, error => Assert.Contains($"| {error.Status} | `{error.Code}` |", readme));
+        Assert.All(ApiErrors.All, error => Assert.Contains($"| {error.Status} | `{error.Code}` |", reference));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,8 @@ public static class SessionsServiceCollectionExtensions
     public static IServiceCollection AddPortalSessions(this IServiceCollection services, IConfiguration configuration,
         string cookieScheme)
     {
-        services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.SectionName));
-        services.Configure<StepUpOptions>(configuration.GetSection(StepUpOptions.SectionName));
+        services.AddValidatedOptions<SessionOptions>(configuration, SessionOptions.SectionName);
+        services.AddValidatedOptions<StepUpOptions>(configuration, StepUpOptions.SectionName);
         services.AddSingleton<UserSessions>();
         services.AddSingleton<StepUp>();
         services.AddSingleton<SessionTicketStore>();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Datakeen.Portal.Auth.Sessions;
@@ -8,6 +9,7 @@ public sealed class StepUpOptions
     public const string SectionName = "Auth";
 
     // Revealing or copying a Production secret and rotating any key need a sign-in at least this recent.
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan StepUpMaxAge { get; set; } = TimeSpan.FromMinutes(10);
 }
 

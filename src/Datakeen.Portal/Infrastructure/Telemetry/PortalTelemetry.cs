@@ -29,18 +29,20 @@ public static class PortalTelemetry
     public static readonly Counter<long> ChangeFeedReconnects = Meter.CreateCounter<long>(
         "datakeen.change_feed.reconnects", "{reconnect}", "Change-feed (LISTEN/NOTIFY) connections opened after the first");
 
-    public static readonly Histogram<double> ChangeFeedLag = Meter.CreateHistogram<double>(
-        "datakeen.change_feed.lag", "ms", "Time from a keepalive NOTIFY to its delivery to this instance");
+    // Seconds, per the OpenTelemetry semantic conventions for durations, with buckets for seconds.
+    public static readonly Histogram<double> ChangeFeedLag = Meter.CreateHistogram(
+        "datakeen.change_feed.lag", "s", "Time from a keepalive NOTIFY to its delivery to this instance", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
-    public static readonly UpDownCounter<long> OpenCircuits = Meter.CreateUpDownCounter<long>(
-        "datakeen.circuits.open", "{circuit}", "Blazor Server circuits open on this instance");
+    // Open Blazor circuits: .NET 10's own meter Microsoft.AspNetCore.Components.Server.Circuits
+    // (aspnetcore.components.circuit.active), exported with the others.
 
     public static readonly Counter<long> RateLimitRefusals = Meter.CreateCounter<long>(
         "datakeen.rate_limit.refusals", "{refusal}", "API requests refused by a rate limit, by limit (client_failures, key)");
 
     public static void RecordVerification(string outcome) =>
-        KeyVerifications.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        KeyVerifications.Add(1, new KeyValuePair<string, object?>("datakeen.api_key.outcome", outcome));
 
     public static void RecordCacheLookup(bool hit) =>
-        VerifierCacheLookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+        VerifierCacheLookups.Add(1, new KeyValuePair<string, object?>("datakeen.cache.result", hit ? "hit" : "miss"));
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Datakeen.Portal.Infrastructure.Telemetry;
 
 // Configuration section "Telemetry". The OTLP exporter is switched on by the standard
@@ -15,5 +17,6 @@ public sealed class TelemetryOptions
 
     // When set, /metrics answers only on this port (a separate Kestrel endpoint that the public proxy
     // does not reach); otherwise on every endpoint, and the proxy must not pass /metrics.
+    [Range(1, 65535)]
     public int? PrometheusPort { get; set; }
 }

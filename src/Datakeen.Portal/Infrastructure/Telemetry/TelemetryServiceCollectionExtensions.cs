@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Components.Server.Circuits;
+using System.Reflection;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -14,8 +14,7 @@ public static class TelemetryServiceCollectionExtensions
     public static WebApplicationBuilder AddPortalTelemetry(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
-        builder.Services.Configure<TelemetryOptions>(builder.Configuration.GetSection(TelemetryOptions.SectionName));
-        builder.Services.AddScoped<CircuitHandler, OpenCircuitsHandler>();
+        builder.Services.AddValidatedOptions<TelemetryOptions>(builder.Configuration, TelemetryOptions.SectionName);
 
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -23,7 +22,9 @@ public static class TelemetryServiceCollectionExtensions
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var instance = builder.Configuration["Portal:InstanceName"];
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(PortalTelemetry.Name, serviceInstanceId: instance));
+            .ConfigureResource(resource => resource
+                .AddService(PortalTelemetry.Name, serviceVersion: Version, serviceInstanceId: instance)
+                .AddAttributes([new("deployment.environment.name", builder.Environment.EnvironmentName.ToLowerInvariant())]));
         // Spans are recorded only when something takes them (an OTLP endpoint, or Telemetry:Tracing=true for
         // another exporter): recording every request's spans for nobody cost the API about a fifth of its
         // throughput on the whoami path (docs/benchmarks.md). The log scope still carries the request id.
@@ -41,7 +42,10 @@ public static class TelemetryServiceCollectionExtensions
         telemetry
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(PortalTelemetry.Name)
+                // The portal's own, then .NET 10's built-in Blazor (circuits, navigation, events) and runtime (GC,
+                // thread pool, exceptions) meters.
+                metrics.AddMeter(PortalTelemetry.Name, "Microsoft.AspNetCore.Components", "Microsoft.AspNetCore.Components.Lifecycle",
+                        "Microsoft.AspNetCore.Components.Server.Circuits", "System.Runtime")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddNpgsqlInstrumentation();
@@ -59,21 +63,24 @@ public static class TelemetryServiceCollectionExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapPortalMetrics(this IEndpointRouteBuilder app)
+    // Prometheus' /metrics, when enabled. With Telemetry:PrometheusPort (required outside Development) only on
+    // that listener, told by the connection's local port: the Host header is the client's to choose.
+    public static WebApplication MapPortalMetrics(this WebApplication app)
     {
-        var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
         if (!options.PrometheusEnabled)
         {
             return app;
         }
 
-        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        if (options.PrometheusPort is { } port)
-        {
-            endpoint.RequireHost($"*:{port}");
-        }
+        var port = options.PrometheusPort;
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            context.Request.Path == "/metrics" && (port is null || context.Connection.LocalPort == port));
         return app;
     }
+
+    private static readonly string Version =
+        typeof(PortalTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");

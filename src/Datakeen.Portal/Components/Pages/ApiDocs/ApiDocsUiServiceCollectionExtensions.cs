@@ -1,3 +1,4 @@
+using Datakeen.Portal.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Datakeen.Portal.Components.Pages.ApiDocs;
@@ -7,7 +8,7 @@ public static class ApiDocsUiServiceCollectionExtensions
     // What the API & Docs tab components need beyond the key and credit services.
     public static IServiceCollection AddApiDocsUi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BaseUrlOptions>().Bind(configuration.GetSection(BaseUrlOptions.SectionName));
+        services.AddValidatedOptions<BaseUrlOptions>(configuration, BaseUrlOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ClipboardCopier>();
         return services;
