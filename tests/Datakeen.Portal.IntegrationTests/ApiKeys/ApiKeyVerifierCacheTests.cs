@@ -4,7 +4,6 @@ using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Testing;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Datakeen.Portal.IntegrationTests.ApiKeys;
