@@ -56,6 +56,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UsePortalInstanceHeader();
 app.UseSecurityHeaders();
+app.UseOriginCheck();
 app.UseApiReference();
 app.UseApiErrorGuard();
 app.UseWhen(
