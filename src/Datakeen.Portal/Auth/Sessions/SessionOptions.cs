@@ -16,4 +16,7 @@ public sealed class SessionOptions
 
     // last_seen_at is written at most this often per session.
     public TimeSpan LastSeenResolution { get; set; } = TimeSpan.FromMinutes(1);
+
+    // A back-channel logout token is accepted only this long after its iat (and before its exp).
+    public TimeSpan LogoutTokenMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }
