@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace Datakeen.Portal.Notifications;
 
 public static class NotificationsServiceCollectionExtensions
 {
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.SectionName));
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidation>();
         services.AddSingleton<AdminMail>();
         services.AddSingleton<KeyMail>();
         services.AddSingleton<CreditAlerts>();

@@ -1,3 +1,6 @@
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+
 namespace Datakeen.Portal.Notifications;
 
 // Outgoing mail (Smtp__Host, Smtp__Port, Smtp__From, …). Without a host, mail waits in the outbox.
@@ -11,8 +14,14 @@ public sealed class SmtpOptions
     public string? UserName { get; set; }
     public string? Password { get; set; }
 
-    // "Auto" (STARTTLS when offered), "None", "StartTls", "SslOnConnect".
-    public string Security { get; set; } = "Auto";
+    // "StartTls" or "SslOnConnect" (TLS required); "None" (plain, only without credentials: a relay on the
+    // same host); "Auto" (STARTTLS when offered, which an on-path attacker can strip) only in Development.
+    // Unset: StartTls, and Auto in Development.
+    public string? Security { get; set; }
+
+    internal const string RequiredTlsMessage =
+        "Smtp:Security must be StartTls or SslOnConnect when Smtp:UserName is set (the password would cross the network " +
+        "in clear text, or to whoever strips STARTTLS); Auto only in Development (environment variable Smtp__Security).";
 
     // How often the sender looks for due mail, and the retry backoff after a failure (doubling, capped).
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -21,4 +30,29 @@ public sealed class SmtpOptions
 
     // Base address of the portal, for links in mail (e.g. https://portal.datakeen.example).
     public string? PortalUrl { get; set; }
+
+    // The transport security to use, or null when this combination is refused (RequiredTlsMessage).
+    public SecureSocketOptions? EffectiveSecurity(bool development)
+    {
+        var security = string.IsNullOrWhiteSpace(Security)
+            ? development ? SecureSocketOptions.Auto : SecureSocketOptions.StartTls
+            : Enum.TryParse<SecureSocketOptions>(Security, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : (SecureSocketOptions?)null;
+        var hasCredentials = !string.IsNullOrEmpty(UserName);
+        return security switch
+        {
+            null => null,
+            SecureSocketOptions.StartTls or SecureSocketOptions.SslOnConnect => security,
+            SecureSocketOptions.StartTlsWhenAvailable or SecureSocketOptions.Auto => development ? security : null,
+            SecureSocketOptions.None => hasCredentials ? null : security,
+            _ => null,
+        };
+    }
+}
+
+internal sealed class SmtpOptionsValidation(IHostEnvironment environment) : IValidateOptions<SmtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpOptions options) =>
+        string.IsNullOrWhiteSpace(options.Host) || options.EffectiveSecurity(environment.IsDevelopment()) is not null
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(SmtpOptions.RequiredTlsMessage);
 }
