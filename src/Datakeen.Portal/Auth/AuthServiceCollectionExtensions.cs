@@ -195,7 +195,11 @@ public static class AuthServiceCollectionExtensions
                 context.HttpContext.RequestAborted);
             ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(PortalClaims.UserId, userId.ToString()));
         };
-        options.Events.OnTicketReceived = SignInSessions.EndPresentSessionAsync;
+        options.Events.OnTicketReceived = async context =>
+        {
+            CleanNameClaim((ClaimsIdentity)context.Principal!.Identity!);
+            await SignInSessions.EndPresentSessionAsync(context);
+        };
         options.Events.OnRemoteSignOut = ProviderLogout.OnRemoteSignOut;
 
         // A failed or cancelled sign-in (bad state, provider error) is shown as a page, never a 500.
@@ -207,6 +211,22 @@ public static class AuthServiceCollectionExtensions
             context.HandleResponse();
             return Task.CompletedTask;
         };
+    }
+
+    // The cookie carries the name as the portal stores it (one line, no control characters), whether it came in
+    // the identity token or from the userinfo endpoint, so pages, audit rows and mail all see the same name.
+    private static void CleanNameClaim(ClaimsIdentity identity)
+    {
+        var names = identity.FindAll(PortalClaims.Name).ToList();
+        foreach (var name in names)
+        {
+            identity.RemoveClaim(name);
+        }
+
+        if (names.Count > 0 && UserSignIn.CleanName(names[0].Value) is { } cleaned)
+        {
+            identity.AddClaim(new Claim(PortalClaims.Name, cleaned));
+        }
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int statusCode)

@@ -12,6 +12,7 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<KeyMail>();
         services.AddSingleton<CreditAlerts>();
         services.AddSingleton<MailPreferences>();
+        services.AddSingleton<MailAddresses>();
         services.AddHostedService<OutboxSender>();
         return services;
     }

@@ -28,6 +28,10 @@ public sealed class SmtpOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    // Mail queued per recipient within an hour, beyond which more is not queued (the portal cannot be made to
+    // flood someone's inbox by repeating an action).
+    public int MaxMailsPerRecipientPerHour { get; set; } = 30;
+
     // Base address of the portal, for links in mail (e.g. https://portal.datakeen.example).
     public string? PortalUrl { get; set; }
 
