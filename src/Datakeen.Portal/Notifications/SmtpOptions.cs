@@ -53,10 +53,11 @@ public sealed class SmtpOptions
     }
 }
 
-internal sealed class SmtpOptionsValidation(IHostEnvironment environment) : IValidateOptions<SmtpOptions>
+// Without a host environment (an operator verb composes its own services), the rules of Production apply.
+internal sealed class SmtpOptionsValidation(IHostEnvironment? environment = null) : IValidateOptions<SmtpOptions>
 {
     public ValidateOptionsResult Validate(string? name, SmtpOptions options) =>
-        string.IsNullOrWhiteSpace(options.Host) || options.EffectiveSecurity(environment.IsDevelopment()) is not null
+        string.IsNullOrWhiteSpace(options.Host) || options.EffectiveSecurity(environment?.IsDevelopment() == true) is not null
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(SmtpOptions.RequiredTlsMessage);
 }
