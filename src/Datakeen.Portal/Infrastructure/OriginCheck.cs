@@ -4,7 +4,7 @@ namespace Datakeen.Portal.Infrastructure;
 
 // Cross-site request forgery against the cookie: the Blazor hub (/_blazor: negotiate, WebSocket, long
 // polling) and every state-changing request to the pages' side refuse a present Origin that is not one of
-// the portal's public origins (403). SameSite=Lax does not stop a sibling subdomain, or another port of
+// the portal's public origins (403), and a request the browser marks as coming from another origin. SameSite=Lax does not stop a sibling subdomain, or another port of
 // localhost, which are the same site; a WebSocket upgrade is not covered by CORS at all. The key-authenticated
 // API (/api) and the provider's back-channel logout carry no cookie and are left to their own rules.
 // Portal:PublicOrigins (space- or comma-separated, or an array) lists the origins; without it, the origin the
@@ -18,8 +18,7 @@ public static class OriginCheck
         var configured = PublicOrigins(app.ApplicationServices.GetRequiredService<IConfiguration>());
         return app.Use(async (context, next) =>
         {
-            if (IsGuarded(context.Request) && context.Request.Headers.Origin is { Count: > 0 } origin &&
-                !IsAllowed(origin.ToString(), context.Request, configured))
+            if (IsGuarded(context.Request) && IsForeign(context.Request, configured))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 context.Response.Headers.CacheControl = "no-store";
@@ -42,6 +41,23 @@ public static class OriginCheck
             .ToHashSet(StringComparer.Ordinal);
     }
 
+    // A foreign Origin; or, where the browser withholds the origin ("null": the portal's own Referrer-Policy
+    // no-referrer makes Chromium send that on its form posts; or none at all), its Sec-Fetch-Site saying the
+    // request comes from another origin. The hub accepts no "null": its requests are fetch and WebSocket,
+    // which always carry the real origin.
+    private static bool IsForeign(HttpRequest request, IReadOnlySet<string> configured)
+    {
+        var origin = request.Headers.Origin.ToString();
+        var withheld = origin.Length == 0 || origin == "null";
+        if (!withheld)
+        {
+            return !IsAllowed(origin, request, configured);
+        }
+
+        var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
+        return fetchSite is "cross-site" or "same-site" || (origin == "null" && request.Path.StartsWithSegments("/_blazor"));
+    }
+
     private static bool IsGuarded(HttpRequest request) =>
         request.Path.StartsWithSegments("/_blazor") ||
         (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method) &&
@@ -53,7 +69,7 @@ public static class OriginCheck
         var normalized = Normalize(origin);
         if (normalized is null)
         {
-            return false; // "null" (a sandboxed frame, a file), several values, garbage
+            return false; // several values, garbage
         }
 
         return configured.Count > 0

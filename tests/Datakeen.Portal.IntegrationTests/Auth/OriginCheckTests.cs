@@ -70,6 +70,32 @@ public sealed class OriginCheckTests(PortalStack stack) : IClassFixture<PortalSt
         Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
     }
 
+    [Theory]
+    [InlineData("null", "cross-site", HttpStatusCode.Forbidden)]
+    [InlineData("null", "same-site", HttpStatusCode.Forbidden)]
+    [InlineData(null, "cross-site", HttpStatusCode.Forbidden)]
+    // Chromium's own form posts under the portal's Referrer-Policy no-referrer: Origin null, same-origin.
+    [InlineData("null", "same-origin", HttpStatusCode.BadRequest)]
+    public async Task A_post_whose_origin_the_browser_withholds_is_judged_by_sec_fetch_site(string? origin, string fetchSite,
+        HttpStatusCode expected)
+    {
+        using var signedIn = await stack.SignInAsync("member@acme.test");
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/authentication/logout")
+        {
+            Content = new FormUrlEncodedContent([KeyValuePair.Create("returnUrl", "/")]),
+        };
+        if (origin is not null)
+        {
+            signOut.Headers.Add("Origin", origin);
+        }
+        signOut.Headers.Add("Sec-Fetch-Site", fetchSite);
+
+        // Past the origin check, the missing antiforgery token is what stops this one (400).
+        using var response = await signedIn.Client.SendAsync(signOut);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient client, string origin)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1");
