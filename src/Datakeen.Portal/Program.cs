@@ -1,50 +1,21 @@
-using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Auditing;
+using Datakeen.Portal.Hosting;
+using Datakeen.Portal;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Components;
-using Datakeen.Portal.Components.Pages.ApiDocs;
-using Datakeen.Portal.Credits;
-using Datakeen.Portal.Data;
 using Datakeen.Portal.Gateway;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Scaling;
 using Datakeen.Portal.Infrastructure.Telemetry;
-using Datakeen.Portal.Notifications;
-using Datakeen.Portal.SecretScanning;
-using Datakeen.Portal.ServiceApi;
-using Datakeen.Portal.Usage;
-using Datakeen.Portal.Workspaces;
-using MudBlazor.Services;
+using Datakeen.Portal.Operator;
 
-if (args.Length > 0 && CommandLineVerbs.IsVerb(args[0]))
+if (args.Length > 0 && OperatorVerbs.IsVerb(args[0]))
 {
-    return await CommandLineVerbs.RunAsync(args);
+    return await OperatorVerbs.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddRequiredSettings();
-builder.AddPortalTelemetry();
-builder.Services.AddScaling(builder.Configuration);
-builder.Services.AddPortalHealthChecks(builder.Configuration);
-builder.Services.AddPortalData(builder.Configuration);
-builder.Services.AddEncryptedKeyRing(builder.Configuration, builder.Environment);
-builder.Services.AddChangeFeed();
-builder.Services.AddAuditing();
-builder.Services.AddPortalAuth(builder.Configuration, builder.Environment);
-builder.Services.AddWorkspaces();
-builder.Services.AddApiKeys(builder.Configuration);
-builder.Services.AddCredits();
-builder.Services.AddServiceApi(builder.Configuration, builder.Environment);
-builder.Services.AddGateway(builder.Configuration);
-builder.Services.AddKeyUsage();
-builder.Services.AddNotifications(builder.Configuration);
-builder.Services.AddSecretScanning(builder.Configuration);
-builder.Services.AddPortalApi();
-builder.Services.AddApiReference();
-builder.Services.AddMudServices();
-builder.Services.AddApiDocsUi(builder.Configuration);
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddPortal();
 
 var app = builder.Build();
 

@@ -1,6 +1,6 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auth;
-using Datakeen.Portal.Credits;
+using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Datakeen.Portal.Testing;
 
-// A workspace created the way workspace creation does it (one transaction: workspace, Admin membership,
-// the four keys, the welcome credits), with the plaintexts of its keys for the test to use.
+// A workspace created by the portal's own WorkspaceCreator (one transaction: workspace, Admin membership, the four
+// keys, the welcome credits), with the plaintexts of its keys for the test to use.
 public sealed record TestWorkspace(
     Guid Id,
     string Name,
@@ -34,75 +34,85 @@ public static class TestWorkspaces
     public static async Task<TestWorkspace> CreateAsync(IServiceProvider services, string? name = null)
     {
         name ??= $"Workspace {Guid.NewGuid():N}"[..20];
-        var slug = $"{Slugify(name)}-{Guid.NewGuid():N}"[..Math.Min(40, Slugify(name).Length + 33)];
-        var now = DateTimeOffset.UtcNow;
+        var admin = await TestActors.SignedInAsync(services, "admin");
 
-        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        await using var scope = services.CreateAsyncScope();
+        var created = await scope.ServiceProvider.GetRequiredService<WorkspaceCreator>().CreateAsync(admin, name);
+        if (created.WorkspaceId is not { } workspaceId)
+        {
+            throw new InvalidOperationException($"The workspace could not be created: {created.Error}");
+        }
 
-        var admin = NewUser("admin", now);
-        var workspace = new Workspace { Id = Guid.NewGuid(), Name = name, Slug = slug, CreatedAt = now, CreatedByUserId = admin.Id };
-        db.Users.Add(admin);
-        db.Workspaces.Add(workspace);
-        db.Memberships.Add(new Membership { Id = Guid.NewGuid(), WorkspaceId = workspace.Id, UserId = admin.Id, Role = WorkspaceRole.Admin, CreatedAt = now });
-        await db.SaveChangesAsync();
-
-        var keys = await services.GetRequiredService<ApiKeyProvisioner>().IssueInitialKeysAsync(db, workspace.Id, admin.Id);
-        await services.GetRequiredService<WelcomeCredits>().GrantAsync(db, workspace.Id);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-
-        return new TestWorkspace(workspace.Id, name, slug, ActorFor(admin), keys);
+        // The plaintexts, as the tab would reveal them: public keys are stored, secrets as ciphertext (a secret
+        // under the "Never" policy keeps none: its plaintext is empty here, by design).
+        var secrets = services.GetRequiredService<ApiKeySecrets>();
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.WorkspaceId == workspaceId).ToListAsync();
+        var issued = keys.Select(k => new IssuedKey(k,
+            k.PublicValue ?? (k.ProtectedSecret is { } protectedSecret ? secrets.Unprotect(protectedSecret) : ""))).ToList();
+        return new TestWorkspace(workspaceId, name, created.Slug!, admin, issued);
     }
 
-    // Adds a user with the Member role to the workspace and returns them as an actor.
+    // Adds a signed-in user with the role to the workspace and returns them as an actor.
     public static async Task<Actor> AddMemberAsync(IServiceProvider services, Guid workspaceId,
         WorkspaceRole role = WorkspaceRole.Member)
     {
-        var now = DateTimeOffset.UtcNow;
-        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
-        var user = NewUser(role.ToString().ToLowerInvariant(), now);
-        db.Users.Add(user);
-        db.Memberships.Add(new Membership { Id = Guid.NewGuid(), WorkspaceId = workspaceId, UserId = user.Id, Role = role, CreatedAt = now });
+        var actor = await TestActors.SignedInAsync(services, role.ToString().ToLowerInvariant());
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Memberships.Add(new Membership { Id = Guid.NewGuid(), WorkspaceId = workspaceId, UserId = actor.UserId, Role = role, CreatedAt = now });
         await db.SaveChangesAsync();
-        return ActorFor(user);
+        return actor;
     }
 
     // A signed-in user who belongs to no workspace.
-    public static async Task<Actor> CreateOutsiderAsync(IServiceProvider services)
-    {
-        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        await using var db = await factory.CreateDbContextAsync();
-        var user = NewUser("outsider", DateTimeOffset.UtcNow);
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        return ActorFor(user);
-    }
+    public static Task<Actor> CreateOutsiderAsync(IServiceProvider services) => TestActors.SignedInAsync(services, "outsider");
+}
 
-    private static PortalUser NewUser(string role, DateTimeOffset now)
+// People as the portal's pages pass them to the services: a user with a live browser session (the row the session
+// ticket store writes at sign-in, authenticated now by the portal's clock), so every guard and step-up check runs
+// for real. A test that wants a person without a live session ends it (UserSessions.RevokeAsync).
+public static class TestActors
+{
+    public static async Task<Actor> SignedInAsync(IServiceProvider services, string role = "user", string? email = null)
     {
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var id = Guid.NewGuid();
-        return new PortalUser
+        var user = new PortalUser
         {
             Id = id,
             Issuer = "https://idp.test",
             Subject = id.ToString("N"),
-            Email = $"{role}-{id:N}@example.test",
+            Email = email ?? $"{role}-{id:N}@example.test",
             EmailVerified = true,
             DisplayName = $"Test {role}",
             CreatedAt = now,
             LastSignInAt = now,
         };
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return await SessionForAsync(services, user.Id, user.DisplayName);
     }
 
-    private static Actor ActorFor(PortalUser user) => new(user.Id, user.DisplayName, "127.0.0.1", "tests");
-
-    private static string Slugify(string name)
+    // A new live session (signed in now) of an existing user: a user who signs in again.
+    public static async Task<Actor> SessionForAsync(IServiceProvider services, Guid userId, string? displayName = null)
     {
-        var chars = name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
-        var slug = new string(chars).Trim('-');
-        return slug.Length == 0 ? "ws" : slug[..Math.Min(slug.Length, 20)];
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var session = new UserSession
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            Ticket = [],
+            AuthenticatedAt = now,
+            CreatedAt = now,
+            LastSeenAt = now,
+            IpAddress = "127.0.0.1",
+            UserAgent = "tests",
+        };
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.UserSessions.Add(session);
+        await db.SaveChangesAsync();
+        return new Actor(userId, displayName, session.IpAddress, session.UserAgent) { SessionId = session.Id };
     }
 }

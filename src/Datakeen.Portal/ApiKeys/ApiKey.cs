@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Datakeen.Portal.ApiKeys;
 
 // One issued key. Only its SHA-256 digest identifies it; the plaintext of a secret key exists
@@ -36,4 +38,30 @@ public sealed class ApiKey
     public string? ExposedUrl { get; set; }
 
     public bool IsActive => RevokedAt is null;
+
+    // The one rule of "this key still works": active, or replaced and still inside its grace period.
+    // The verifier's cached copy (VerifiedKey), reveals, rotations, leak responses and the tab all ask here.
+    public bool IsUsableAt(DateTimeOffset now) => IsUsable(RevokedAt, ExpiresAt, now);
+
+    public static bool IsUsable(DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        revokedAt is null || (expiresAt is { } expires && expires > now);
+
+    // The same rule for a database query (ApiKeyUsabilityTests pins that both agree); orElse widens it.
+    public static Expression<Func<ApiKey, bool>> UsableAt(DateTimeOffset now, Expression<Func<ApiKey, bool>>? orElse = null)
+    {
+        Expression<Func<ApiKey, bool>> usable = k => k.RevokedAt == null || k.ExpiresAt > now;
+        if (orElse is null)
+        {
+            return usable;
+        }
+
+        var parameter = usable.Parameters[0];
+        var other = new ParameterRebinder(orElse.Parameters[0], parameter).Visit(orElse.Body);
+        return Expression.Lambda<Func<ApiKey, bool>>(Expression.OrElse(usable.Body, other), parameter);
+    }
+
+    private sealed class ParameterRebinder(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
 }

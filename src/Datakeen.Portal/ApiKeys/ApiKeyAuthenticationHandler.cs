@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +12,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyVerifier verifier,
-    ApiKeyUsageTracker usage,
-    ApiRateLimits rateLimits) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    KeyAdmission admission) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private TimeSpan? _retryAfter;
 
@@ -27,32 +24,19 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        // A valid key always passes, whatever the address did before: behind a shared NAT or proxy one
-        // guesser must not lock out every customer. The failure limit refuses only further bad keys.
-        var candidate = BearerKey.Extract(headers);
-        var key = candidate is { } token ? await verifier.VerifyAsync(token, Context.RequestAborted) : null;
-        if (key is null)
+        var verdict = await admission.AdmitAsync(headers, ClientOf(Context), Context.RequestAborted);
+        if (!verdict.IsAdmitted)
         {
-            var client = ClientOf(Context);
-            if (await rateLimits.ClientBlockedForAsync(client, Context.RequestAborted) is { } blockedFor)
+            if (verdict.Refusal != AdmissionRefusal.InvalidKey)
             {
-                PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "client_failures"));
-                _retryAfter = blockedFor;
+                _retryAfter = verdict.RetryAfter;
                 return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
             }
 
-            await rateLimits.RecordFailureAsync(client, Context.RequestAborted);
             return AuthenticateResult.Fail(ApiKeyProblems.InvalidApiKey);
         }
 
-        if (await rateLimits.AcquireForKeyAsync(key.KeyId, Context.RequestAborted) is { } waitFor)
-        {
-            PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "key"));
-            _retryAfter = waitFor;
-            return AuthenticateResult.Fail(ApiKeyProblems.RateLimited);
-        }
-
-        usage.Record(key.KeyId);
+        var key = verdict.Key!;
         // The endpoint reads the key itself (ApiKeyCaller); the principal carries what the policies need.
         Context.SetVerifiedKey(key);
         var identity = new ClaimsIdentity([new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind))], Scheme.Name);

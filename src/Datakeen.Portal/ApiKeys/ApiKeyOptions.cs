@@ -23,6 +23,10 @@ public sealed class ApiKeyOptions
     // Requests per key and minute across the API.
     public int RequestsPerMinutePerKey { get; set; } = 600;
 
+    // Rotations by the workspace's admins per workspace and hour (one step-up must not mean unlimited rotations,
+    // each of which mails every admin). Leak responses and support rotations are never limited.
+    public int RotationsPerHourPerWorkspace { get; set; } = 10;
+
     public RevealPolicy PolicyFor(KeyEnvironment environment) =>
         environment == KeyEnvironment.Production ? RevealPolicy.Production : RevealPolicy.Test;
 }

@@ -5,10 +5,10 @@ namespace Datakeen.Portal.ApiKeys;
 // RFC 9457 problem details of the API, each with a stable "code" member.
 public static class ApiKeyProblems
 {
-    public const string InvalidApiKey = "invalid_api_key";
-    public const string PublicKeyNotAllowed = "public_key_not_allowed";
-    public const string RateLimited = "rate_limited";
-    public const string ForbiddenCode = "forbidden";
+    public const string InvalidApiKey = ApiErrors.Codes.InvalidApiKey;
+    public const string PublicKeyNotAllowed = ApiErrors.Codes.PublicKeyNotAllowed;
+    public const string RateLimited = ApiErrors.Codes.RateLimited;
+    public const string ForbiddenCode = ApiErrors.Codes.Forbidden;
 
     // One message for unknown, revoked, expired and malformed keys: an attacker learns nothing from it.
     public const string InvalidApiKeyDetail =

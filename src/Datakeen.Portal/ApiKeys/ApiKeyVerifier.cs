@@ -23,7 +23,7 @@ public sealed class VerifiedKey
     internal long LoadedAt { get; init; }
 
     // Active, or replaced but still inside its grace period.
-    public bool IsValidAt(DateTimeOffset now) => RevokedAt is null || (ExpiresAt is { } expires && expires > now);
+    public bool IsValidAt(DateTimeOffset now) => ApiKey.IsUsable(RevokedAt, ExpiresAt, now);
 }
 
 // Verification (docs/architecture.md, "Header → verifier → endpoint"): format + checksum → digest → cache → database. The cache is invalidated by

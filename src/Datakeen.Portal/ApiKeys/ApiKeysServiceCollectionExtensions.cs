@@ -15,6 +15,11 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<ApiKeyVerifier>();
         services.AddSingleton<ApiKeyUsageTracker>();
         services.AddSingleton<ApiRateLimits>();
+        services.AddSingleton<KeyAdmission>();
+        services.AddSingleton<KeyMail>();
+        services.AddSingleton<ApiKeyListing>();
+        services.AddSingleton<SecretReveal>();
+        services.AddSingleton<KeyRotation>();
         services.AddSingleton<ApiKeyManager>();
         services.AddSingleton<IApiKeyManager>(sp => sp.GetRequiredService<ApiKeyManager>());
         services.AddSingleton<ApiKeyUsageFlusher>();

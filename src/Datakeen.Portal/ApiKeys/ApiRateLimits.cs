@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 
 namespace Datakeen.Portal.ApiKeys;
 
-// Two fixed one-minute windows: failed key attempts per client IP, and requests per key. Counted in
+// Fixed windows: failed key attempts per client IP and minute, requests per key and minute, admin rotations per
+// workspace and hour. Counted in
 // IRateWindows: per instance in memory, or shared by every instance through Redis when it is configured,
 // so N instances give one budget, not N (docs/deploy.md). A bound against brute force and runaway
 // clients, not billing.
@@ -26,6 +27,13 @@ public sealed class ApiRateLimits(IOptionsMonitor<ApiKeyOptions> options, IRateW
     {
         var count = await windows.IncrementAsync("key:" + keyId.ToString("N"), Window, cancellationToken);
         return count.Count > options.CurrentValue.RequestsPerMinutePerKey ? count.ResetsIn : null;
+    }
+
+    // Counts an admin's rotation; the wait when the workspace has used up its rotations of the hour, else null.
+    public async ValueTask<TimeSpan?> AcquireRotationAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var count = await windows.IncrementAsync("rotations:" + workspaceId.ToString("N"), TimeSpan.FromHours(1), cancellationToken);
+        return count.Count > options.CurrentValue.RotationsPerHourPerWorkspace ? count.ResetsIn : null;
     }
 
     private static string FailureBucket(string client) => "failures:" + client;

@@ -38,7 +38,11 @@ public sealed record ApiKeyView(
     // False for a Production secret after its one reveal: only the hash is left.
     bool CanRevealPlaintext,
     // What this caller may do with the key and what the UI says about it (decided by the server).
-    KeyCapabilities Capabilities);
+    KeyCapabilities Capabilities)
+{
+    // Secret keys: where the key (or the key it replaced) was found in public, if it was.
+    public KeyExposure? Exposure { get; init; }
+}
 
 public enum KeyAccessOutcome
 {
@@ -72,11 +76,16 @@ public enum KeyRotationOutcome
     // The caller's session ended, or the rotation needs a recent sign-in (Auth/Sessions/StepUp.cs).
     SessionEnded,
     ReauthenticationRequired,
+    // The workspace's admins rotated too often in the last hour (ApiKeyOptions.RotationsPerHourPerWorkspace).
+    RateLimited,
 }
 
-public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message)
+// NewKey and ReplacedKey (the old key as it is now: revoked, or expiring) let the tab apply a rotation without
+// reloading its keys.
+public sealed record KeyRotationResult(KeyRotationOutcome Outcome, ApiKeyView? NewKey, string? NewPlaintext, string? Message,
+    ApiKeyView? ReplacedKey = null)
 {
     // Keeps the plaintext out of ToString(), so logging a result cannot leak the key.
     public override string ToString() =>
-        $"Outcome = {Outcome}, NewKey = {NewKey}, NewPlaintext = {(NewPlaintext is null ? "null" : "[redacted]")}, Message = {Message}";
+        $"Outcome = {Outcome}, NewKey = {NewKey}, NewPlaintext = {(NewPlaintext is null ? "null" : "[redacted]")}, Message = {Message}, ReplacedKey = {ReplacedKey}";
 }

@@ -17,11 +17,12 @@ public sealed class CurrentActor(AuthenticationStateProvider authentication, IHt
         }
     }
 
-    // Null when nobody is signed in (or the cookie predates the portal user id claim).
+    // Null when nobody is signed in, or the principal carries no server-side session (a cookie without the session
+    // claim is nobody: every service refuses an actor without a live session).
     public async Task<Actor?> GetAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        if (user.GetUserId() is not { } userId)
+        if (user.GetUserId() is not { } userId || user.GetSessionId() is not { } sessionId)
         {
             return null;
         }
@@ -32,7 +33,7 @@ public sealed class CurrentActor(AuthenticationStateProvider authentication, IHt
         }
         return new Actor(userId, user.GetDisplayName(), _connection?.IpAddress, _connection?.UserAgent)
         {
-            SessionId = user.GetSessionId(),
+            SessionId = sessionId,
         };
     }
 

@@ -1,16 +1,13 @@
 using System.Security.Claims;
-using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Auth;
 
-// Runs once per successful OpenID Connect sign-in: records the person keyed by (issuer, subject) and
-// attaches the operator's invitations waiting for their email address, but only when the provider asserts that
-// the address is verified (otherwise anyone could claim an invitation by typing an address).
-public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog, TimeProvider time,
-    ILogger<UserSignIn> logger)
+// Runs once per successful OpenID Connect sign-in: records the person keyed by (issuer, subject), then runs the
+// registered sign-in steps (ISignInStep) in the same transaction.
+public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory, IEnumerable<ISignInStep> steps, TimeProvider time)
 {
     private const int MaxEmailLength = 320;
     private const int MaxNameLength = 200;
@@ -48,27 +45,11 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
             """).ToListAsync(ct);
         var id = userId.Single();
 
-        if (emailVerified && !string.IsNullOrEmpty(email))
+        // Other features' part of a sign-in (Workspaces attaches the operator's invitations), in this transaction.
+        var person = new SignedInPerson(id, name ?? email, emailVerified ? email : null, connection);
+        foreach (var step in steps)
         {
-            // Only invitations of the operator (demo data, invited_by_user_id NULL) attach here; an invitation
-            // sent by a person waits on /invitations for Accept (Workspaces/Invitations.cs), so nobody lands in a
-            // look-alike workspace without choosing to. Skips a workspace where the user is already a member.
-            var attached = await db.Database.SqlQuery<Guid>($"""
-                UPDATE memberships m SET user_id = {id}
-                WHERE m.user_id IS NULL AND m.invited_by_user_id IS NULL AND lower(m.invited_email) = lower({email})
-                  AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.workspace_id = m.workspace_id AND x.user_id = {id})
-                RETURNING m.workspace_id AS "Value"
-                """).ToListAsync(ct);
-            var actor = new Actor(id, name ?? email, connection?.IpAddress, connection?.UserAgent);
-            foreach (var workspaceId in attached)
-            {
-                auditLog.Add(db, AuditActions.MemberAdded, actor, workspaceId, email, "invitation accepted at sign-in");
-            }
-            await db.SaveChangesAsync(ct);
-            if (attached.Count > 0)
-            {
-                logger.LogInformation("User {UserId} joined {Count} workspace(s) by invitation", id, attached.Count);
-            }
+            await step.OnSignedInAsync(db, person, ct);
         }
 
         await transaction.CommitAsync(ct);

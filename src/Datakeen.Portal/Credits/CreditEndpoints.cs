@@ -50,7 +50,7 @@ public static class CreditEndpoints
             .Produces<ConsumeResponse>(StatusCodes.Status201Created)
             .WithResponseExample(StatusCodes.Status201Created, new ConsumeResponse(
                 Guid.Parse("0199d7c6-1b2c-7d3e-8f40-5a6b7c8d9e0f"), "test", Amount: 1, Balance: 16))
-            .WithIdempotentReplay()
+            .WithIdempotentReplay(ReplayedHeader)
             .ProducesApiErrors(
                 ApiErrors.MissingIdempotencyKey, ApiErrors.InvalidRequest, ApiErrors.InvalidApiKey, ApiErrors.InsufficientCredits,
                 ApiErrors.PublicKeyNotAllowed, ApiErrors.Forbidden, ApiErrors.IdempotencyConflict, ApiErrors.PayloadTooLarge,

@@ -3,7 +3,6 @@ using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
-using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;

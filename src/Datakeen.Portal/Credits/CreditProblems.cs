@@ -5,13 +5,13 @@ namespace Datakeen.Portal.Credits;
 // RFC 9457 problem details of the credit endpoints, each with a stable "code" member.
 public static class CreditProblems
 {
-    public const string MissingIdempotencyKey = "missing_idempotency_key";
-    public const string InvalidRequest = "invalid_request";
-    public const string InsufficientCredits = "insufficient_credits";
-    public const string IdempotencyConflict = "idempotency_conflict";
-    public const string IdempotencyKeyReused = "idempotency_key_reused";
-    public const string PayloadTooLarge = "payload_too_large";
-    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string MissingIdempotencyKey = ApiErrors.Codes.MissingIdempotencyKey;
+    public const string InvalidRequest = ApiErrors.Codes.InvalidRequest;
+    public const string InsufficientCredits = ApiErrors.Codes.InsufficientCredits;
+    public const string IdempotencyConflict = ApiErrors.Codes.IdempotencyConflict;
+    public const string IdempotencyKeyReused = ApiErrors.Codes.IdempotencyKeyReused;
+    public const string PayloadTooLarge = ApiErrors.Codes.PayloadTooLarge;
+    public const string UnsupportedMediaType = ApiErrors.Codes.UnsupportedMediaType;
 
     public static CreditProblem Missing() => new(StatusCodes.Status400BadRequest, MissingIdempotencyKey, "Idempotency-Key required",
         "Send an 'Idempotency-Key' header (1 to 255 printable ASCII characters, e.g. a UUID) so a retried request is never charged twice.");

@@ -6,19 +6,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Credits;
 
-public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts, CreditViews views) : ICreditQueries
+public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts, CreditViews views, WorkspaceGuard guard)
+    : ICreditQueries
 {
     public Task<CreditView?> GetViewAsync(Guid workspaceId, Actor actor, KeyEnvironment environment, TimeSpan maxAge,
         CancellationToken ct = default) =>
-        views.GetAsync(workspaceId, actor.UserId, environment, maxAge, ct);
+        views.GetAsync(workspaceId, actor, environment, maxAge, ct);
 
     public async Task<CreditSummary?> GetSummaryAsync(Guid workspaceId, Actor actor, KeyEnvironment environment,
         CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null
-            ? null
-            : await SummaryAsync(db, workspaceId, environment, ct);
+        return (await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Member, ct)).IsAllowed
+            ? await SummaryAsync(db, workspaceId, environment, ct)
+            : null;
     }
 
     public async Task<CreditSummary> GetSummaryAsync(VerifiedKey key, CancellationToken ct = default)
@@ -32,7 +33,7 @@ public sealed class CreditQueries(IDbContextFactory<PortalDbContext> contexts, C
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
+        if (!(await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Member, ct)).IsAllowed)
         {
             return null;
         }

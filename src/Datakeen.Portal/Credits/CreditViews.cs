@@ -25,11 +25,13 @@ public sealed class CreditViews
 
     private readonly ConcurrentDictionary<(Guid WorkspaceId, KeyEnvironment Environment), Entry> _entries = new();
     private readonly IDbContextFactory<PortalDbContext> _contexts;
+    private readonly WorkspaceGuard _guard;
     private readonly TimeProvider _time;
 
-    public CreditViews(IDbContextFactory<PortalDbContext> contexts, ChangeFeed feed, TimeProvider time)
+    public CreditViews(IDbContextFactory<PortalDbContext> contexts, WorkspaceGuard guard, ChangeFeed feed, TimeProvider time)
     {
         _contexts = contexts;
+        _guard = guard;
         _time = time;
         feed.Invalidating += OnInvalidating;
         feed.Flushing += _entries.Clear;
@@ -39,9 +41,9 @@ public sealed class CreditViews
     public long Loads => Interlocked.Read(ref _loads);
     private long _loads;
 
-    // The view, or null when the user is not a member of the workspace. maxAge: how old the shared load may
-    // be (measured from its start, so conservatively).
-    public async Task<CreditView?> GetAsync(Guid workspaceId, Guid userId, KeyEnvironment environment, TimeSpan maxAge,
+    // The view, or null when the actor may not read the workspace. maxAge: how old the shared load may be
+    // (measured from its start, so conservatively).
+    public async Task<CreditView?> GetAsync(Guid workspaceId, Auth.Actor actor, KeyEnvironment environment, TimeSpan maxAge,
         CancellationToken ct = default)
     {
         var key = (workspaceId, environment);
@@ -59,16 +61,15 @@ public sealed class CreditViews
             throw;
         }
 
-        if (snapshot.Members.Contains(userId))
+        // The shared load's member ids stand in for the guard's membership read when hundreds of tabs reload at once
+        // (a member removed since the load still gets the view until the next change or maxAge; WorkspaceScope and
+        // session revalidation take the workspace away). Anyone else is asked of the guard before being told no.
+        if (snapshot.Members.Contains(actor.UserId))
         {
             return snapshot.View;
         }
 
-        // Not in the member ids of a load that may predate the user joining: ask the database before saying no.
-        // (A member removed since the load still gets the view until the next change or maxAge; the page's
-        // own checks, WorkspaceScope and session revalidation, take the workspace away.)
-        await using var db = await _contexts.CreateDbContextAsync(ct);
-        return await db.GetRoleAsync(workspaceId, userId, ct) is null ? null : snapshot.View;
+        return (await _guard.CheckAsync(workspaceId, actor, WorkspaceDemand.Member, ct)).IsAllowed ? snapshot.View : null;
     }
 
     private Entry Current((Guid WorkspaceId, KeyEnvironment Environment) key, TimeSpan maxAge)

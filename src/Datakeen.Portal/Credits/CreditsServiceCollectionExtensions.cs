@@ -8,6 +8,7 @@ public static class CreditsServiceCollectionExtensions
     {
         services.AddSingleton<WelcomeCredits>();
         services.AddSingleton<IWorkspaceProvisioning>(sp => sp.GetRequiredService<WelcomeCredits>());
+        services.AddSingleton<CreditAlerts>();
         services.AddSingleton<CreditLedger>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<CreditConsumption>();

@@ -1,3 +1,4 @@
+using Datakeen.Portal.Auth;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth.Sessions;

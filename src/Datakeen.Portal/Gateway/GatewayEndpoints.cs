@@ -9,7 +9,8 @@ namespace Datakeen.Portal.Gateway;
 
 // GET /gateway/authorize: the auth_request hook of the reverse proxy in front of the Journey and Documents
 // APIs (deploy/gateway/). It verifies the customer's `Authorization: Bearer dk_…` like the portal's own API
-// does and answers 204 with who the caller is, or the API's problem (401/403/429). nginx drops the body of
+// does (KeyAdmission) and answers 204 with who the caller is, or the API's problem (401/403/429). A public key
+// passes only on the routes the gateway marks as public-key routes. nginx drops the body of
 // an auth subrequest, so a refusal's problem JSON is also sent in X-Datakeen-Problem for the proxy to return
 // as it is (docs/gateway.md).
 public static class GatewayEndpoints
@@ -20,6 +21,9 @@ public static class GatewayEndpoints
     public const string EnvironmentHeader = "X-Datakeen-Environment";
     public const string KeyTypeHeader = "X-Datakeen-Key-Type";
     public const string ProblemHeader = "X-Datakeen-Problem";
+
+    // Set by the gateway from its route table (deploy/gateway/): "1" on a route a public key may call.
+    public const string PublicKeyRouteHeader = "X-Datakeen-Public-Key-Route";
 
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,7 +38,7 @@ public static class GatewayEndpoints
     }
 
     private static async Task AuthorizeAsync(HttpContext context, IOptionsMonitor<GatewayOptions> options,
-        ApiKeyVerifier verifier, ApiKeyUsageTracker usage, ApiRateLimits rateLimits)
+        KeyAdmission admission)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!IsGateway(context.Request, options.CurrentValue.SharedSecret))
@@ -50,30 +54,31 @@ public static class GatewayEndpoints
         var client = context.Request.Headers[ClientAddressHeader].ToString() is { Length: > 0 and <= 64 } address
             ? address
             : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (await rateLimits.ClientBlockedForAsync(client, context.RequestAborted) is { } blockedFor)
+        // The API's own admission (KeyAdmission): the gateway and the API cannot disagree about a key.
+        var verdict = await admission.AdmitAsync(context.Request.Headers.Authorization, client, context.RequestAborted);
+        if (!verdict.IsAdmitted)
         {
-            await RefuseAsync(context, TooManyRequests(context, blockedFor));
+            if (verdict.Refusal == AdmissionRefusal.InvalidKey)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await RefuseAsync(context, ApiKeyProblems.Unauthorized());
+            }
+            else
+            {
+                await RefuseAsync(context, TooManyRequests(context, verdict.RetryAfter));
+            }
+
             return;
         }
 
-        var key = BearerKey.Extract(context.Request.Headers.Authorization) is { } candidate
-            ? await verifier.VerifyAsync(candidate, context.RequestAborted)
-            : null;
-        if (key is null)
+        var key = verdict.Key!;
+        if (key.Kind == KeyKind.Public && context.Request.Headers[PublicKeyRouteHeader] != "1")
         {
-            await rateLimits.RecordFailureAsync(client, context.RequestAborted);
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await RefuseAsync(context, ApiKeyProblems.Unauthorized());
+            // A public key is for the routes browser code calls; anything else is server-to-server.
+            await RefuseAsync(context, ApiKeyProblems.PublicKeyForbidden());
             return;
         }
 
-        if (await rateLimits.AcquireForKeyAsync(key.KeyId, context.RequestAborted) is { } waitFor)
-        {
-            await RefuseAsync(context, TooManyRequests(context, waitFor));
-            return;
-        }
-
-        usage.Record(key.KeyId);
         context.Response.Headers[WorkspaceHeader] = key.WorkspaceId.ToString("D");
         context.Response.Headers[EnvironmentHeader] = ApiKeyClaims.EnvironmentValue(key.Environment);
         context.Response.Headers[KeyTypeHeader] = ApiKeyClaims.KeyTypeValue(key.Kind);

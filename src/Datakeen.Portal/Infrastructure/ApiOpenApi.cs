@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Datakeen.Portal.Credits;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -12,7 +11,8 @@ public sealed record ApiErrorsMetadata(IReadOnlyList<ApiError> Errors);
 
 public sealed record ApiExampleMetadata(int Status, object Example);
 
-public sealed record IdempotentReplayMetadata;
+// ReplayedHeader: the response header that marks a replayed answer.
+public sealed record IdempotentReplayMetadata(string ReplayedHeader);
 
 public static class ApiOpenApi
 {
@@ -38,8 +38,8 @@ public static class ApiOpenApi
     public static RouteHandlerBuilder WithResponseExample(this RouteHandlerBuilder builder, int status, object example) =>
         builder.WithMetadata(new ApiExampleMetadata(status, example));
 
-    public static RouteHandlerBuilder WithIdempotentReplay(this RouteHandlerBuilder builder) =>
-        builder.WithMetadata(new IdempotentReplayMetadata());
+    public static RouteHandlerBuilder WithIdempotentReplay(this RouteHandlerBuilder builder, string replayedHeader) =>
+        builder.WithMetadata(new IdempotentReplayMetadata(replayedHeader));
 
     public static void Configure(OpenApiOptions options)
     {
@@ -78,7 +78,7 @@ public static class ApiOpenApi
     private static void Describe(OpenApiOperation operation, IList<object> metadata)
     {
         operation.Responses ??= [];
-        var replayable = metadata.OfType<IdempotentReplayMetadata>().Any();
+        var replay = metadata.OfType<IdempotentReplayMetadata>().FirstOrDefault();
         foreach (var example in metadata.OfType<ApiExampleMetadata>())
         {
             if (operation.Responses.TryGetValue(example.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response)
@@ -116,9 +116,9 @@ public static class ApiOpenApi
             }
 
             // Only answers that are stored for an Idempotency-Key come back as replays.
-            if (replayable && status is "201" or "402")
+            if (replay is not null && status is "201" or "402")
             {
-                concrete.Headers[CreditEndpoints.ReplayedHeader] = Header(
+                concrete.Headers[replay.ReplayedHeader] = Header(
                     "`true` when this is the stored answer of an earlier request with the same `Idempotency-Key` " +
                     "(absent on the first answer).", JsonSchemaType.String, "true");
             }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
 namespace Datakeen.Portal.Infrastructure;
 
 // In-process fan-out of database change notifications (PostgreSQL LISTEN/NOTIFY), so that every
@@ -19,10 +22,55 @@ public sealed class ChangeFeed
     public event Action? Flushing;
     public event Action? Reconnected;
 
+    // Open tabs hear only their own workspace's changes (Subscribe), not every workspace's.
+    private readonly ConcurrentDictionary<Guid, ImmutableArray<Action<string, string>>> _byWorkspace = new();
+
     public void Publish(string channel, string payload)
     {
         Invalidating?.Invoke(channel, payload);
         Notified?.Invoke(channel, payload);
+        if (ChangePayload.WorkspaceOf(payload) is { } workspaceId && _byWorkspace.TryGetValue(workspaceId, out var handlers))
+        {
+            foreach (var handler in handlers)
+            {
+                handler(channel, payload);
+            }
+        }
+    }
+
+    // handler(channel, payload) runs on the listener's thread for each change of this workspace, after the caches
+    // were invalidated, until the subscription is disposed.
+    public IDisposable Subscribe(Guid workspaceId, Action<string, string> handler)
+    {
+        _byWorkspace.AddOrUpdate(workspaceId, _ => [handler], (_, handlers) => handlers.Add(handler));
+        return new Subscription(this, workspaceId, handler);
+    }
+
+    private void Unsubscribe(Guid workspaceId, Action<string, string> handler)
+    {
+        while (_byWorkspace.TryGetValue(workspaceId, out var handlers))
+        {
+            var remaining = handlers.Remove(handler);
+            if (remaining.IsEmpty
+                    ? _byWorkspace.TryRemove(new KeyValuePair<Guid, ImmutableArray<Action<string, string>>>(workspaceId, handlers))
+                    : _byWorkspace.TryUpdate(workspaceId, remaining, handlers))
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class Subscription(ChangeFeed feed, Guid workspaceId, Action<string, string> handler) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                feed.Unsubscribe(workspaceId, handler);
+            }
+        }
     }
 
     public void RaiseReconnected()

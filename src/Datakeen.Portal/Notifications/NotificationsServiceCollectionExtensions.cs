@@ -9,8 +9,6 @@ public static class NotificationsServiceCollectionExtensions
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidation>();
         services.AddSingleton<AdminMail>();
-        services.AddSingleton<KeyMail>();
-        services.AddSingleton<CreditAlerts>();
         services.AddSingleton<MailPreferences>();
         services.AddSingleton<MailAddresses>();
         services.AddHostedService<OutboxSender>();

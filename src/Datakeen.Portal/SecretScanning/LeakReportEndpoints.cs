@@ -8,7 +8,7 @@ public static class LeakReportEndpoints
 {
     public const string KeyIdentifierHeader = "Github-Public-Key-Identifier";
     public const string SignatureHeader = "Github-Public-Key-Signature";
-    public const string InvalidSignature = "invalid_signature";
+    public const string InvalidSignature = ApiErrors.Codes.InvalidSignature;
     public const int MaxBodyBytes = 1024 * 1024;
     public const string OperationName = "GitHubSecretScanningReport";
 

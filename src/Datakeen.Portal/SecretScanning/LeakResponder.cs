@@ -4,7 +4,6 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
-using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,13 +14,14 @@ namespace Datakeen.Portal.SecretScanning;
 // event with the URL and the admins' mail.
 public sealed class LeakResponder(
     IDbContextFactory<PortalDbContext> contexts,
-    ApiKeyManager keys,
+    KeyRotation rotation,
+    ApiKeyVerifier verifier,
     KeyMail mail,
     AuditLog audit,
     IOptionsMonitor<SecretScanningOptions> options,
     TimeProvider time)
 {
-    public const string ActorDescription = "GitHub secret scanning";
+    public const string ActorDescription = RotationCause.LeakReport.ActorDescription;
 
     public async Task<IReadOnlyList<LeakReportFeedback>> RespondAsync(IReadOnlyList<LeakReportRequest> entries,
         CancellationToken ct)
@@ -58,20 +58,23 @@ public sealed class LeakResponder(
             return new LeakReportFeedback(tokenHash, report.TokenType, report.Label);
         }
 
-        var key = KeyFormat.TryParse(token, out _)
-            ? (await db.ApiKeys.FromSql($"SELECT * FROM api_keys WHERE digest = {KeyFormat.ComputeDigest(token)} FOR UPDATE")
-                .ToListAsync(ct)).SingleOrDefault()
+        // The key's row is locked (the one key lock, ApiKeyRows) before anything about it is decided.
+        var keyRef = KeyFormat.TryParse(token, out _)
+            ? await db.ApiKeys.AsNoTracking().Where(k => k.Digest == KeyFormat.ComputeDigest(token))
+                .Select(k => new { k.Id, k.WorkspaceId }).SingleOrDefaultAsync(ct)
             : null;
-        var (label, outcome, done) = await ActAsync(db, key, url, ct);
+        var key = keyRef is null ? null : await ApiKeyRows.LockAsync(db, keyRef.WorkspaceId, keyRef.Id, ct);
+        var (label, outcome, done, rotated) = await ActAsync(db, key, url, ct);
 
         report.Label = label;
         report.Outcome = outcome;
         report.WorkspaceId = key?.WorkspaceId;
         report.ApiKeyId = key?.Id;
         var auditEvent = audit.Add(db, AuditActions.KeyLeakReported, actor: null, key?.WorkspaceId,
-            key is null ? $"sha256:{tokenHash[..16]}" : ApiKeyManager.TargetOf(key),
+            key is null ? $"sha256:{tokenHash[..16]}" : KeyRotation.TargetOf(key),
             $"url={url}; type={tokenType}; source={source}; label={label}; outcome={outcome}");
         auditEvent.ActorDescription = ActorDescription;
+        // A rotation mails the admins itself (KeyRotation); the other true positives are mailed here.
         if (key is not null && done is not null)
         {
             await mail.KeyLeakedAsync(db, key, url, done, now, ct);
@@ -79,65 +82,62 @@ public sealed class LeakResponder(
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        if (outcome is Outcomes.RevokedAndReplaced or Outcomes.GraceEnded)
+        if (rotated is not null)
         {
-            keys.AfterCommit(key!.WorkspaceId);
+            rotation.AfterCommit(rotated);
+        }
+        else if (outcome == Outcomes.GraceEnded)
+        {
+            verifier.EvictWorkspace(key!.WorkspaceId);
         }
 
         return new LeakReportFeedback(tokenHash, tokenType, label);
     }
 
-    // Returns the label for GitHub, the outcome recorded, and (for a true positive) what the admins are told was done.
-    private async Task<(string Label, string Outcome, string? Done)> ActAsync(PortalDbContext db, ApiKey? key, string url,
-        CancellationToken ct)
+    // Returns the label for GitHub, the outcome recorded, what the admins are told was done (for a true positive
+    // that is not a rotation: a rotation mails them itself) and the rotation, if there was one.
+    private async Task<(string Label, string Outcome, string? Done, RotatedKey? Rotated)> ActAsync(PortalDbContext db,
+        ApiKey? key, string url, CancellationToken ct)
     {
         if (key is null)
         {
-            return (LeakLabels.FalsePositive, Outcomes.UnknownKey, null);
+            return (LeakLabels.FalsePositive, Outcomes.UnknownKey, null, null);
         }
 
         if (key.Kind == KeyKind.Public)
         {
             // Public keys are meant to be seen (client-side code).
-            return (LeakLabels.FalsePositive, Outcomes.PublicKey, null);
+            return (LeakLabels.FalsePositive, Outcomes.PublicKey, null, null);
         }
 
         var now = time.GetUtcNow();
-        if (!key.IsActive)
+        if (!key.IsUsableAt(now))
         {
-            if (key.ExpiresAt is not { } expires || expires <= now)
-            {
-                return (LeakLabels.FalsePositive, Outcomes.AlreadyRevoked, null);
-            }
-
-            // Rotated with a grace period and still working: a leaked credential, so the grace ends now.
-            key.ExpiresAt = now;
-            key.ExposedAt ??= now;
-            key.ExposedUrl = url;
-            await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
-            return (LeakLabels.TruePositive, Outcomes.GraceEnded,
-                "The key had already been rotated but still worked during its grace period: it stopped working at once. " +
-                "Make sure your servers use the new key.");
+            return (LeakLabels.FalsePositive, Outcomes.AlreadyRevoked, null, null);
         }
 
         key.ExposedAt ??= now;
         key.ExposedUrl = url;
         // Open tabs reload their keys (and so show the alert) when this commits.
         await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
+        if (!key.IsActive)
+        {
+            // Rotated with a grace period and still working: a leaked credential, so the grace ends now.
+            key.ExpiresAt = now;
+            return (LeakLabels.TruePositive, Outcomes.GraceEnded,
+                "The key had already been rotated but still worked during its grace period: it stopped working at once. " +
+                "Make sure your servers use the new key.", null);
+        }
+
         if (key.Environment == KeyEnvironment.Production && !options.CurrentValue.RevokeProduction)
         {
             return (LeakLabels.TruePositive, Outcomes.MarkedExposed,
                 "Nothing yet: the key still works, so your servers keep running. Rotate it now on the API & Docs tab, " +
-                "then deploy the new key.");
+                "then deploy the new key.", null);
         }
 
-        var issued = await keys.RotateOnBehalfAsync(db, key.WorkspaceId, key.Id, ct);
-        var rotation = audit.Add(db, AuditActions.KeyRotated, actor: null, key.WorkspaceId, ApiKeyManager.TargetOf(key),
-            $"leaked at {url}; " + ApiKeyManager.RotationDetails(TimeSpan.Zero, issued!));
-        rotation.ActorDescription = ActorDescription;
-        return (LeakLabels.TruePositive, Outcomes.RevokedAndReplaced,
-            $"The key was revoked at once and replaced by a new key ({KeyDisplay.Hint(issued!.Key.Prefix, issued.Key.LastFour)}). " +
-            "Copy the new key from the API & Docs tab and deploy it.");
+        var rotated = await rotation.RotateLockedAsync(db, key, TimeSpan.Zero, new RotationCause.LeakReport(url), ct);
+        return (LeakLabels.TruePositive, Outcomes.RevokedAndReplaced, null, rotated);
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];

@@ -8,7 +8,6 @@ public static class SecretScanningServiceCollectionExtensions
         services.AddHttpClient(GitHubPublicKeys.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<GitHubPublicKeys>();
         services.AddSingleton<LeakResponder>();
-        services.AddSingleton<IKeyExposures, KeyExposures>();
         services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", LeakReportOpenApi.Configure);
         return services;
     }

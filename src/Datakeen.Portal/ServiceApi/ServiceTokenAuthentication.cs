@@ -123,8 +123,8 @@ public static class ServiceTokenAuthentication
 
 public static class ServiceApiProblems
 {
-    public const string InvalidTokenCode = "invalid_service_token";
-    public const string InsufficientScopeCode = "insufficient_scope";
+    public const string InvalidTokenCode = ApiErrors.Codes.InvalidServiceToken;
+    public const string InsufficientScopeCode = ApiErrors.Codes.InsufficientScope;
 
     public static IResult InvalidToken() => ApiProblem.Result(StatusCodes.Status401Unauthorized, InvalidTokenCode,
         "Invalid service token",

@@ -22,12 +22,12 @@ public interface IKeyUsageQueries
     Task<IReadOnlyDictionary<Guid, KeyUsageSeries>> GetLastDaysAsync(Guid workspaceId, Actor actor, int days = KeyUsageQueries.ChartDays,
         CancellationToken ct = default);
 
-    // One key's series (zeros when unused); null for an actor who is not a member or a key of another workspace.
-    Task<KeyUsageSeries?> GetKeyLastDaysAsync(Guid workspaceId, Guid keyId, Actor actor, int days = KeyUsageQueries.ChartDays,
-        CancellationToken ct = default);
+    // The first day of a series of `days` days ending today (UTC).
+    DateOnly FirstDay(int days);
 }
 
-public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts, TimeProvider time) : IKeyUsageQueries
+public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts, WorkspaceGuard guard, TimeProvider time)
+    : IKeyUsageQueries
 {
     public const int ChartDays = 30;
 
@@ -36,7 +36,7 @@ public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts,
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
+        if (!(await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Member, ct)).IsAllowed)
         {
             return new Dictionary<Guid, KeyUsageSeries>();
         }
@@ -60,30 +60,6 @@ public sealed class KeyUsageQueries(IDbContextFactory<PortalDbContext> contexts,
 
             return new KeyUsageSeries(firstDay, requests);
         });
-    }
-
-    public async Task<KeyUsageSeries?> GetKeyLastDaysAsync(Guid workspaceId, Guid keyId, Actor actor, int days = ChartDays,
-        CancellationToken ct = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
-        {
-            return null;
-        }
-
-        var firstDay = FirstDay(days);
-        var rows = await db.KeyUsageDays.AsNoTracking()
-            .Where(u => u.KeyId == keyId && u.WorkspaceId == workspaceId && u.Day >= firstDay)
-            .Select(u => new { u.Day, u.Requests })
-            .ToListAsync(ct);
-        var requests = new long[days];
-        foreach (var row in rows.Where(r => r.Day.DayNumber - firstDay.DayNumber < days))
-        {
-            requests[row.Day.DayNumber - firstDay.DayNumber] = row.Requests;
-        }
-
-        return new KeyUsageSeries(firstDay, requests);
     }
 
     public DateOnly FirstDay(int days) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(1 - days);

@@ -14,11 +14,13 @@ public enum InvitationOutcome
     Declined,
     // Not an invitation for this user (another address, unverified address, already answered).
     NotFound,
+    // The browser session behind the answer has ended.
+    SessionEnded,
 }
 
 // Invitations sent by a workspace admin wait here until the invited person accepts or declines them
 // (/invitations). They are matched on the address the provider asserted as verified, never on a typed one.
-public sealed class Invitations(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog)
+public sealed class Invitations(IDbContextFactory<PortalDbContext> contextFactory, WorkspaceGuard guard, AuditLog auditLog)
 {
     public async Task<IReadOnlyList<PendingInvitation>> ListPendingAsync(Actor actor, CancellationToken ct = default)
     {
@@ -40,6 +42,11 @@ public sealed class Invitations(IDbContextFactory<PortalDbContext> contextFactor
     public async Task<(InvitationOutcome Outcome, string? Slug)> AnswerAsync(Actor actor, Guid invitationId, bool accept,
         CancellationToken ct = default)
     {
+        if (await guard.CheckSessionAsync(actor, ct) != WorkspaceRefusal.None)
+        {
+            return (InvitationOutcome.SessionEnded, null);
+        }
+
         await using var db = await contextFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var invitation = await Pending(db, actor.UserId)

@@ -1,3 +1,5 @@
+using Datakeen.Portal.Auth;
+
 namespace Datakeen.Portal.Workspaces;
 
 // A user's role in a workspace. Before the invited person first signs in, UserId is null and

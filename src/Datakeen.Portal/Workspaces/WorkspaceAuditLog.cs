@@ -7,7 +7,7 @@ namespace Datakeen.Portal.Workspaces;
 
 // The one read of the audit log: a workspace's events, for its Admins only (docs/architecture.md). Lives
 // with the workspaces because the rule is a workspace role; the log itself only records.
-public sealed class WorkspaceAuditLog(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog)
+public sealed class WorkspaceAuditLog(IDbContextFactory<PortalDbContext> contextFactory, WorkspaceGuard guard)
 {
     public const string ViewAction = "audit.view";
 
@@ -16,10 +16,8 @@ public sealed class WorkspaceAuditLog(IDbContextFactory<PortalDbContext> context
         CancellationToken ct = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) != WorkspaceRole.Admin)
+        if (!(await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Admin(ViewAction), ct)).IsAllowed)
         {
-            auditLog.Add(db, AuditActions.AuthorizationFailed, actor, workspaceId, target: null, ViewAction, succeeded: false);
-            await db.SaveChangesAsync(ct);
             return null;
         }
 

@@ -22,6 +22,7 @@ public sealed record WorkspaceInvitation(string Email, WorkspaceRole Role);
 public sealed class WorkspaceCreator(
     IDbContextFactory<PortalDbContext> contextFactory,
     IEnumerable<IWorkspaceProvisioning> provisioning,
+    WorkspaceGuard guard,
     AuditLog auditLog,
     IOptionsMonitor<WorkspaceCreationLimits> limits,
     TimeProvider time)
@@ -47,8 +48,10 @@ public sealed class WorkspaceCreator(
         return trimmed.Any(char.IsControl) ? "A workspace name cannot contain control characters." : null;
     }
 
-    public Task<CreateWorkspaceResult> CreateAsync(Actor actor, string name, CancellationToken ct = default) =>
-        CreateCoreAsync(actor, name, exactSlug: null, invitations: [], ct);
+    public async Task<CreateWorkspaceResult> CreateAsync(Actor actor, string name, CancellationToken ct = default) =>
+        await guard.CheckSessionAsync(actor, ct) == WorkspaceRefusal.None
+            ? await CreateCoreAsync(actor, name, exactSlug: null, invitations: [], ct)
+            : new CreateWorkspaceResult(null, null, Auth.Sessions.StepUp.SessionEndedMessage);
 
     // Demo data: a fixed slug, no creator membership, Admins and Members invited by email instead.
     internal Task<CreateWorkspaceResult> CreateWithInvitationsAsync(string name, string exactSlug,

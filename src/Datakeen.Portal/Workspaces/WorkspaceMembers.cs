@@ -17,6 +17,8 @@ public enum MembershipOutcome
     NotFound,
     Forbidden,
     Invalid,
+    // The browser session behind the action has ended: sign in again.
+    SessionEnded,
 }
 
 public sealed record MembershipResult(MembershipOutcome Outcome, string? Error = null)
@@ -27,7 +29,8 @@ public sealed record MembershipResult(MembershipOutcome Outcome, string? Error =
 
 // Member management. Every change is made by an Admin of the workspace (checked here, not in the UI),
 // is audited, and never leaves the workspace without an Admin who has signed in.
-public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextFactory, AuditLog auditLog, TimeProvider time)
+public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextFactory, WorkspaceGuard guard, AuditLog auditLog,
+    TimeProvider time)
 {
     public const int MaxEmailLength = 320;
 
@@ -35,7 +38,7 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
     public async Task<IReadOnlyList<MemberView>?> ListAsync(Actor actor, Guid workspaceId, CancellationToken ct = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(ct);
-        if (await db.GetRoleAsync(workspaceId, actor.UserId, ct) is null)
+        if (!(await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Member, ct)).IsAllowed)
         {
             return null;
         }
@@ -153,20 +156,18 @@ public sealed class WorkspaceMembers(IDbContextFactory<PortalDbContext> contextF
 
     // Locks the workspace row first: membership changes of one workspace then run one at a time, so two
     // Admins demoting each other at once cannot both succeed. NO KEY UPDATE leaves foreign-key checks of
-    // other writers (keys, credits, the refusal's audit row) unblocked.
+    // other writers (keys, credits, the refusal's audit row) unblocked. The guard reads the role after the lock.
     private async Task<MembershipResult?> RefuseUnlessAdminAsync(PortalDbContext db, Actor actor, Guid workspaceId,
         string attemptedAction, string target, CancellationToken ct)
     {
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM workspaces WHERE id = {workspaceId} FOR NO KEY UPDATE", ct);
-        var role = await db.GetRoleAsync(workspaceId, actor.UserId, ct);
-        if (role == WorkspaceRole.Admin)
+        var pass = await guard.CheckAsync(db, workspaceId, actor, WorkspaceDemand.Admin(attemptedAction, target), ct);
+        return pass.Refusal switch
         {
-            return null;
-        }
-
-        await auditLog.WriteRefusalAsync(actor, workspaceId, attemptedAction, target, ct);
-        return role is null
-            ? new MembershipResult(MembershipOutcome.NotFound, "Workspace not found.")
-            : new MembershipResult(MembershipOutcome.Forbidden, "Only an Admin of this workspace can manage its members.");
+            WorkspaceRefusal.None => null,
+            WorkspaceRefusal.NotFound => new MembershipResult(MembershipOutcome.NotFound, "Workspace not found."),
+            WorkspaceRefusal.Forbidden => new MembershipResult(MembershipOutcome.Forbidden, "Only an Admin of this workspace can manage its members."),
+            _ => new MembershipResult(MembershipOutcome.SessionEnded, pass.Message),
+        };
     }
 }

@@ -7,9 +7,11 @@ public static class WorkspacesServiceCollectionExtensions
         // Scoped: it depends on the key and credit seams, whatever lifetime those end up with.
         services.AddOptions<WorkspaceCreationLimits>().BindConfiguration(WorkspaceCreationLimits.SectionName);
         services.AddScoped<WorkspaceCreator>();
+        services.AddSingleton<WorkspaceGuard>();
         services.AddSingleton<WorkspaceDirectory>();
         services.AddSingleton<WorkspaceMembers>();
         services.AddSingleton<Invitations>();
+        services.AddSingleton<Datakeen.Portal.Auth.ISignInStep, InvitationsAtSignIn>();
         services.AddSingleton<WorkspaceAuditLog>();
         // After the database migrator (registered earlier by AddPortalData): hosted services start in order.
         services.AddHostedService<DemoWorkspaces>();

@@ -163,6 +163,32 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         Assert.Equal(cached + 1, host.KeyLookups.Count);
     }
 
+    [Fact]
+    public async Task An_eleventh_rotation_within_an_hour_is_refused_with_a_clear_message_and_allowed_an_hour_later()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var portal = new FakeTimePortal(host.ConnectionString, time);
+        var workspace = await TestWorkspaces.CreateAsync(portal);
+        var rotation = portal.Services.GetRequiredService<KeyRotation>();
+        var keyId = workspace.Key(KeyEnvironment.Test, KeyKind.Public).Id;
+        for (var i = 0; i < 10; i++)
+        {
+            var done = await rotation.RotateAsync(workspace.Id, keyId, null, workspace.Admin);
+            Assert.Equal(KeyRotationOutcome.Rotated, done.Outcome);
+            keyId = done.NewKey!.Id;
+        }
+
+        var refused = await rotation.RotateAsync(workspace.Id, keyId, null, workspace.Admin);
+        time.Advance(TimeSpan.FromHours(1));
+        var admin = await TestActors.SessionForAsync(portal.Services, workspace.Admin.UserId);
+        var later = await rotation.RotateAsync(workspace.Id, keyId, null, admin);
+
+        Assert.Equal(KeyRotationOutcome.RateLimited, refused.Outcome);
+        Assert.StartsWith("This workspace's keys were rotated too often in the last hour. Try again in", refused.Message);
+        Assert.Null(refused.NewPlaintext);
+        Assert.Equal(KeyRotationOutcome.Rotated, later.Outcome);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(24)]
@@ -186,7 +212,9 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
         time.Advance(grace - TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
-        var listed = await portal.Services.GetRequiredService<IApiKeyManager>().ListAsync(workspace.Id, workspace.Admin);
+        // Hours later the admin signs in again to look at the tab.
+        var admin = await TestActors.SessionForAsync(portal.Services, workspace.Admin.UserId);
+        var listed = await portal.Services.GetRequiredService<IApiKeyManager>().ListAsync(workspace.Id, admin);
         Assert.Contains(listed, k => k.Id == old.Id && !k.IsActive && k.ExpiresAt > time.GetUtcNow());
 
         time.Advance(TimeSpan.FromSeconds(1));
@@ -251,7 +279,12 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
     public sealed class Host : PortalHost
     {
         public static readonly IReadOnlyDictionary<string, string?> Limits =
-            new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "1000" };
+            new Dictionary<string, string?>
+            {
+                ["ApiKeys:FailedAttemptsPerMinute"] = "1000",
+                // The concurrency tests rotate one key 50 times at once; the hourly limit has its own test.
+                ["ApiKeys:RotationsPerHourPerWorkspace"] = "1000",
+            };
 
         public KeyLookupCounter KeyLookups { get; } = new();
 

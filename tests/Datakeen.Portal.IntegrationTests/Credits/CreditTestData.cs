@@ -1,3 +1,4 @@
+using Datakeen.Portal.Auth.Sessions;
 using System.Collections.Concurrent;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
@@ -32,7 +33,11 @@ internal sealed class CreditTestData
         // Not started: the debits' notifications stay pending (tests of the notifier start their own).
         Notifier = new CoalescedNotifier(DataSource, NullLogger<CoalescedNotifier>.Instance);
         Balances = new CreditBalanceCache(DataSource, Feed, Time);
-        Views = new CreditViews(Contexts, Feed, Time);
+        Guard = new WorkspaceGuard(Contexts,
+            new StepUp(new UserSessions(Contexts, new OptionsMonitorOf<SessionOptions>(new SessionOptions()), Time,
+                NullLogger<UserSessions>.Instance), new OptionsMonitorOf<StepUpOptions>(new StepUpOptions()), Time),
+            new AuditLog(Contexts, Time));
+        Views = new CreditViews(Contexts, Guard, Feed, Time);
     }
 
     // This process's feed: nothing listens to PostgreSQL here; tests publish on it as the listener would.
@@ -44,6 +49,8 @@ internal sealed class CreditTestData
 
     public CreditViews Views { get; }
 
+    public WorkspaceGuard Guard { get; }
+
     public TimeProvider Time { get; }
 
     public NpgsqlDataSource DataSource { get; }
@@ -54,7 +61,7 @@ internal sealed class CreditTestData
 
     public IdempotencyStore Idempotency => new(Contexts, DataSource, Time);
 
-    public CreditQueries Queries => new(Contexts, Views);
+    public CreditQueries Queries => new(Contexts, Views, Guard);
 
     public WelcomeCredits Welcome => new(Time);
 
@@ -96,10 +103,17 @@ internal sealed class CreditTestData
     {
         await using var db = await Contexts.CreateDbContextAsync();
         var user = new PortalUser { Id = Guid.NewGuid(), Issuer = "https://issuer.test", Subject = $"{Guid.NewGuid():N}", DisplayName = "Credits member" };
+        var now = DateTimeOffset.UtcNow;
+        // A live browser session, as sign-in creates it: services refuse a person without one.
+        var session = new UserSession
+        {
+            Id = Guid.NewGuid(), UserId = user.Id, Ticket = [], AuthenticatedAt = now, CreatedAt = now, LastSeenAt = now,
+        };
         db.Users.Add(user);
+        db.UserSessions.Add(session);
         db.Memberships.Add(new Membership { Id = Guid.NewGuid(), WorkspaceId = workspaceId, UserId = user.Id, Role = role });
         await db.SaveChangesAsync();
-        return new Actor(user.Id, user.DisplayName, "127.0.0.1", "tests");
+        return new Actor(user.Id, user.DisplayName, "127.0.0.1", "tests") { SessionId = session.Id };
     }
 
     public async Task<List<AuditEvent>> AuditEventsAsync(Guid workspaceId)

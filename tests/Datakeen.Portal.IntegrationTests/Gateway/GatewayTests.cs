@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Datakeen.Portal.IntegrationTests.Gateway;
 
 // The portal on Kestrel behind Debian's nginx running deploy/gateway/ (see NginxGateway).
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     public const string SharedSecret = "gateway-test-shared-secret";
 
@@ -19,14 +19,17 @@ public sealed class GatewayFixture : IAsyncLifetime
     public Uri PortalAddress { get; private set; } = null!;
     public NginxGateway Nginx { get; private set; } = null!;
 
+    // Most gateway tests send bad keys on purpose: their address must not run out of failed attempts.
+    protected virtual Dictionary<string, string?> Settings => new()
+    {
+        ["Gateway:SharedSecret"] = SharedSecret,
+        ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
+    };
+
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        Portal = new PortalFactory(_database.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Gateway:SharedSecret"] = SharedSecret,
-            ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
-        });
+        Portal = new PortalFactory(_database.ConnectionString, Settings);
         PortalAddress = Portal.StartOnKestrel();
         Nginx = await NginxGateway.StartAsync(PortalAddress, SharedSecret);
     }
@@ -66,13 +69,33 @@ public sealed class GatewayTests(GatewayFixture gateway) : IClassFixture<Gateway
         var workspace = await TestWorkspaces.CreateAsync(gateway.Portal);
 
         var (journeyStatus, journey) = await CallAsync(workspace.LiveSecretKey, "/backend/v1/journeys");
-        var (documentsStatus, documents) = await CallAsync(workspace.LivePublicKey, "/api/v1/documents");
-        var (sandboxStatus, sandbox) = await CallAsync(workspace.TestPublicKey, "/api/v1/documents");
+        var (documentsStatus, documents) = await CallAsync(workspace.LivePublicKey, "/api/v1/public/documents");
+        var (sandboxStatus, sandbox) = await CallAsync(workspace.TestPublicKey, "/api/v1/public/documents");
 
         Assert.Equal((HttpStatusCode.OK, "journey-production", "production"), (journeyStatus, journey["upstream"], journey["environment"]));
         Assert.Equal((HttpStatusCode.OK, "documents-production", "public"), (documentsStatus, documents["upstream"], documents["keyType"]));
         Assert.Equal((HttpStatusCode.OK, "documents-sandbox", "test"), (sandboxStatus, sandbox["upstream"], sandbox["environment"]));
         Assert.All([journey, documents, sandbox], e => Assert.Equal(workspace.Id.ToString("D"), e["workspace"]));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/documents")]
+    [InlineData("/backend/v1/journeys")]
+    [InlineData("/backend/v1/publicity")]
+    public async Task A_public_key_off_the_public_key_routes_is_403_at_the_gateway_and_never_reaches_an_upstream(string route)
+    {
+        var workspace = await TestWorkspaces.CreateAsync(gateway.Portal);
+        var marker = $"{route}/{Guid.NewGuid():N}";
+
+        using var client = new HttpClient { BaseAddress = gateway.Nginx.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, marker);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestPublicKey);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("public_key_not_allowed", problem.GetProperty("code").GetString());
+        Assert.All(NginxGateway.Upstreams, u => Assert.DoesNotContain(marker, gateway.Nginx.AccessLogOf(u)));
     }
 
     [Fact]
@@ -84,6 +107,7 @@ public sealed class GatewayTests(GatewayFixture gateway) : IClassFixture<Gateway
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workspace.TestSecretKey);
         request.Headers.Add("X-Datakeen-Workspace-Id", Guid.NewGuid().ToString("D"));
         request.Headers.Add("X-Datakeen-Environment", "production");
+        request.Headers.Add("X-Datakeen-Public-Key-Route", "1");
 
         using var response = await client.SendAsync(request);
         var echo = Parse(await response.Content.ReadAsStringAsync());

@@ -45,8 +45,8 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Contains(audit, e => e.Action == AuditActions.KeyRotated && e.Details!.Contains(url));
         Assert.DoesNotContain(audit, e => KeyPatterns.AnyKey.IsMatch($"{e.Target} {e.Details}"));
 
-        var shown = await portal.Service<IKeyExposures>().FindAsync(workspace.Id, replacement.Id, workspace.Admin);
-        Assert.Equal(new KeyExposure(KeyExposureKind.ReplacedAfterLeak, url, old.ExposedAt!.Value), shown);
+        var shown = (await portal.Service<ApiKeyListing>().ListAsync(workspace.Id, workspace.Admin)).Single(k => k.Id == replacement.Id);
+        Assert.Equal(new KeyExposure(KeyExposureKind.ReplacedAfterLeak, url, old.ExposedAt!.Value), shown.Exposure);
 
         var admin = await portal.AdminEmailAsync(workspace.Id);
         var mail = await portal.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains("found in public") && m.To.ToString().Contains(admin));
@@ -68,11 +68,11 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.Equal("true_positive", entry.GetProperty("label").GetString());
         using var client = portal.ClientWith(leaked.Plaintext);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
-        var shown = await portal.Service<IKeyExposures>().FindAsync(workspace.Id, leaked.Id, workspace.Admin);
+        var shown = (await portal.Service<ApiKeyListing>().ListAsync(workspace.Id, workspace.Admin)).Single(k => k.Id == leaked.Id).Exposure;
         Assert.Equal(KeyExposureKind.Exposed, shown?.Kind);
         Assert.Equal(url, shown?.Url);
         var outsider = await TestWorkspaces.CreateOutsiderAsync(portal.Portal.Services);
-        Assert.Null(await portal.Service<IKeyExposures>().FindAsync(workspace.Id, leaked.Id, outsider));
+        Assert.Empty(await portal.Service<ApiKeyListing>().ListAsync(workspace.Id, outsider));
 
         var admin = await portal.AdminEmailAsync(workspace.Id);
         var mail = await portal.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains("found in public") && m.To.ToString().Contains(admin));

@@ -21,25 +21,25 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         await using var db = host.CreateDbContext();
 
         var unverified = await signIn.RecordAsync("https://issuer.test/", Person("sub-1", email.ToUpperInvariant(), verified: false), null);
-        Assert.Null(await db.GetRoleAsync(workspaceId, unverified));
-        Assert.Empty(await invitations.ListPendingAsync(ActorOf(unverified)));
+        Assert.Null(await db.RoleOfAsync(workspaceId, unverified));
+        Assert.Empty(await invitations.ListPendingAsync(await ActorOfAsync(unverified)));
 
         // A verified address sees the invitation, with who sent it, but is not a member until it accepts.
         var verified = await signIn.RecordAsync("https://issuer.test/", Person("sub-2", email.ToUpperInvariant(), verified: true), null);
-        Assert.Null(await db.GetRoleAsync(workspaceId, verified));
-        var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(verified)));
+        Assert.Null(await db.RoleOfAsync(workspaceId, verified));
+        var pending = Assert.Single(await invitations.ListPendingAsync(await ActorOfAsync(verified)));
         Assert.Equal("Invites", pending.WorkspaceName);
         Assert.Equal(WorkspaceRole.Member, pending.Role);
         Assert.Equal("Test user", pending.InvitedBy);
         Assert.Equal(1, await invitations.CountPendingAsync(verified));
 
         // Nobody else can answer it.
-        Assert.Equal(InvitationOutcome.NotFound, (await invitations.AnswerAsync(ActorOf(unverified), pending.Id, accept: true)).Outcome);
+        Assert.Equal(InvitationOutcome.NotFound, (await invitations.AnswerAsync(await ActorOfAsync(unverified), pending.Id, accept: true)).Outcome);
 
-        var (outcome, slug) = await invitations.AnswerAsync(ActorOf(verified), pending.Id, accept: true);
+        var (outcome, slug) = await invitations.AnswerAsync(await ActorOfAsync(verified), pending.Id, accept: true);
         Assert.Equal(InvitationOutcome.Accepted, outcome);
         Assert.NotNull(slug);
-        Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(workspaceId, verified));
+        Assert.Equal(WorkspaceRole.Member, await db.RoleOfAsync(workspaceId, verified));
         Assert.Equal(0, await invitations.CountPendingAsync(verified));
         Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.InvitationAccepted));
     }
@@ -52,15 +52,15 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         var invitations = host.Portal.Services.GetRequiredService<Invitations>();
         var user = await host.Portal.Services.GetRequiredService<UserSignIn>()
             .RecordAsync("https://issuer.test/", Person(Guid.NewGuid().ToString("N"), email, verified: true), null);
-        var pending = Assert.Single(await invitations.ListPendingAsync(ActorOf(user)));
+        var pending = Assert.Single(await invitations.ListPendingAsync(await ActorOfAsync(user)));
 
-        var (outcome, _) = await invitations.AnswerAsync(ActorOf(user), pending.Id, accept: false);
+        var (outcome, _) = await invitations.AnswerAsync(await ActorOfAsync(user), pending.Id, accept: false);
 
         Assert.Equal(InvitationOutcome.Declined, outcome);
         await using var db = host.CreateDbContext();
-        Assert.Null(await db.GetRoleAsync(workspaceId, user));
+        Assert.Null(await db.RoleOfAsync(workspaceId, user));
         Assert.False(await db.Memberships.AnyAsync(m => m.WorkspaceId == workspaceId && m.InvitedEmail == email));
-        Assert.Empty(await invitations.ListPendingAsync(ActorOf(user)));
+        Assert.Empty(await invitations.ListPendingAsync(await ActorOfAsync(user)));
     }
 
     [Fact]
@@ -129,7 +129,8 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         return created.WorkspaceId.Value;
     }
 
-    private static Actor ActorOf(Guid userId) => new(userId, "Invitee", null, null);
+    // The invitee signed in (a live session of theirs), as the invitations page passes them.
+    private Task<Actor> ActorOfAsync(Guid userId) => TestActors.SessionForAsync(host.Portal.Services, userId, "Invitee");
 
     private static ClaimsPrincipal Person(string subject, string email, bool verified) => new(new ClaimsIdentity(
     [

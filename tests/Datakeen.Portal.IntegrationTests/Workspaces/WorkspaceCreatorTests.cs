@@ -34,7 +34,7 @@ public sealed class WorkspaceCreatorTests(WorkspaceCreatorTests.Host host) : ICl
         var workspace = await db.Workspaces.SingleAsync(w => w.Id == result.WorkspaceId);
         Assert.Equal(name, workspace.Name);
         Assert.Equal(actor.UserId, workspace.CreatedByUserId);
-        Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspace.Id, actor.UserId));
+        Assert.Equal(WorkspaceRole.Admin, await db.RoleOfAsync(workspace.Id, actor.UserId));
         var audit = await db.AuditEvents.SingleAsync(e => e.WorkspaceId == workspace.Id);
         Assert.Equal(AuditActions.WorkspaceCreated, audit.Action);
         Assert.Equal(actor.UserId, audit.ActorUserId);
@@ -88,7 +88,7 @@ public sealed class WorkspaceCreatorTests(WorkspaceCreatorTests.Host host) : ICl
         foreach (var workspace in workspaces)
         {
             // Every workspace that exists is complete: its Admin and its audit event committed with it.
-            Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspace.Id, actor.UserId));
+            Assert.Equal(WorkspaceRole.Admin, await db.RoleOfAsync(workspace.Id, actor.UserId));
             Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.WorkspaceId == workspace.Id && e.Action == AuditActions.WorkspaceCreated));
             Assert.Equal(4, await db.ApiKeys.CountAsync(k => k.WorkspaceId == workspace.Id));
             Assert.Equal(1, await db.CreditLedgerEntries.CountAsync(e => e.WorkspaceId == workspace.Id && e.IsWelcomeGrant));

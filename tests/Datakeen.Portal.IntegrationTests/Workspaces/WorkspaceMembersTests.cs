@@ -41,7 +41,7 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
 
         Assert.All([add, demote, remove], r => Assert.Equal(MembershipOutcome.Forbidden, r.Outcome));
         await using var db = host.CreateDbContext();
-        Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
+        Assert.Equal(WorkspaceRole.Admin, await db.RoleOfAsync(workspaceId, admin.UserId));
         var refusals = await db.AuditEvents.Where(e => e.WorkspaceId == workspaceId && e.Action == AuditActions.AuthorizationFailed).ToListAsync();
         Assert.Equal(3, refusals.Count);
         Assert.All(refusals, e => Assert.Equal(member.UserId, e.ActorUserId));
@@ -77,7 +77,7 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
         Assert.Equal(MembershipOutcome.NotFound, promote.Outcome);
         Assert.Equal(MembershipOutcome.NotFound, remove.Outcome);
         await using var db = host.CreateDbContext();
-        Assert.Equal(WorkspaceRole.Member, await db.GetRoleAsync(otherWorkspaceId, otherMember.UserId));
+        Assert.Equal(WorkspaceRole.Member, await db.RoleOfAsync(otherWorkspaceId, otherMember.UserId));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class WorkspaceMembersTests(PortalHost host) : IClassFixture<Porta
         Assert.Contains("at least one Admin", demote.Error);
         Assert.Equal(MembershipOutcome.Invalid, remove.Outcome);
         await using var db = host.CreateDbContext();
-        Assert.Equal(WorkspaceRole.Admin, await db.GetRoleAsync(workspaceId, admin.UserId));
+        Assert.Equal(WorkspaceRole.Admin, await db.RoleOfAsync(workspaceId, admin.UserId));
     }
 
     [Fact]

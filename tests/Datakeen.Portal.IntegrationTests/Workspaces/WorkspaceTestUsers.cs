@@ -1,6 +1,5 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
-using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.IntegrationTests.Workspaces;
 
@@ -20,8 +19,15 @@ internal static class WorkspaceTestUsers
             CreatedAt = DateTimeOffset.UtcNow,
             LastSignInAt = DateTimeOffset.UtcNow,
         };
+        // A live browser session, as sign-in creates it: services refuse a person without one.
+        var session = new Datakeen.Portal.Auth.Sessions.UserSession
+        {
+            Id = Guid.NewGuid(), UserId = user.Id, Ticket = [], Issuer = user.Issuer, AuthenticatedAt = user.CreatedAt,
+            CreatedAt = user.CreatedAt, LastSeenAt = user.CreatedAt,
+        };
         db.Users.Add(user);
+        db.UserSessions.Add(session);
         await db.SaveChangesAsync();
-        return new Actor(user.Id, user.DisplayName, "192.0.2.10", "xunit");
+        return new Actor(user.Id, user.DisplayName, "192.0.2.10", "xunit") { SessionId = session.Id };
     }
 }

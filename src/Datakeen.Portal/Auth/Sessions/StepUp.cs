@@ -22,7 +22,8 @@ public enum ActorCheck
 
 // The services' own check of who acts (the UI may be stale, an open circuit may outlive its session): the
 // actor's session must still live, and for sensitive actions the provider's auth_time must be recent.
-// An actor without a session (an operator verb, a service called directly) has no browser sign-in to age.
+// A person acts from a browser session; an actor without one is refused (operators and the portal itself are
+// not actors: they name their cause, e.g. ApiKeys/RotationCause.cs).
 public sealed class StepUp(UserSessions sessions, IOptionsMonitor<StepUpOptions> options, TimeProvider time)
 {
     public const string SessionEndedMessage = "You have been signed out. Sign in again to continue.";
@@ -32,7 +33,7 @@ public sealed class StepUp(UserSessions sessions, IOptionsMonitor<StepUpOptions>
     {
         if (actor.SessionId is not { } sessionId)
         {
-            return ActorCheck.Ok;
+            return ActorCheck.SessionEnded;
         }
 
         var session = await sessions.GetActiveAsync(sessionId, ct);

@@ -1,4 +1,3 @@
-using Datakeen.Portal.Workspaces;
 
 namespace Datakeen.Portal.Auth.Sessions;
 

@@ -25,9 +25,9 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contextFacto
             .SingleOrDefaultAsync(ct);
     }
 
-    // True when the actor may act: no session (an operator or a direct caller) or a live session of theirs.
+    // True when the actor may act: a live session of theirs (an actor without a session may not).
     public async Task<bool> IsLiveAsync(Actor actor, CancellationToken ct = default) =>
-        actor.SessionId is not { } id || (await GetActiveAsync(id, ct))?.UserId == actor.UserId;
+        actor.SessionId is { } id && (await GetActiveAsync(id, ct))?.UserId == actor.UserId;
 
     public async Task<IReadOnlyList<SessionView>> ListAsync(Guid userId, Guid? currentSessionId, CancellationToken ct = default)
     {

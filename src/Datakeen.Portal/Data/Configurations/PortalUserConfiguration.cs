@@ -1,3 +1,4 @@
+using Datakeen.Portal.Auth;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

@@ -707,7 +707,7 @@ namespace Datakeen.Portal.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Datakeen.Portal.Workspaces.PortalUser", b =>
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -850,7 +850,7 @@ namespace Datakeen.Portal.Data.Migrations
 
             modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
                 {
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -920,13 +920,13 @@ namespace Datakeen.Portal.Data.Migrations
 
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Membership", b =>
                 {
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", null)
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("InvitedByUserId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_memberships_users_invited_by_user_id");
 
-                    b.HasOne("Datakeen.Portal.Workspaces.PortalUser", "User")
+                    b.HasOne("Datakeen.Portal.Auth.PortalUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -944,7 +944,7 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Navigation("Workspace");
                 });
 
-            modelBuilder.Entity("Datakeen.Portal.Workspaces.PortalUser", b =>
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
                 {
                     b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
                         .WithMany()

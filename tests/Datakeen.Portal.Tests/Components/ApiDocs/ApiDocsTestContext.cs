@@ -22,7 +22,6 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<Datakeen.Portal.Credits.ICreditQueries>(Credits);
         Services.AddSingleton<Datakeen.Portal.Usage.IKeyUsageQueries>(Usage);
         Services.AddSingleton(Feed);
-        Services.AddSingleton<Datakeen.Portal.SecretScanning.IKeyExposures>(Exposures);
         Services.AddLogging();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -38,7 +37,6 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     protected FakeCreditQueries Credits { get; } = new();
     protected FakeKeyUsageQueries Usage { get; } = new();
     protected ChangeFeed Feed { get; } = new();
-    protected FakeKeyExposures Exposures { get; } = new();
     protected Guid WorkspaceId { get; } = Guid.NewGuid();
     protected Actor Actor { get; } = new(Guid.NewGuid(), "Ada Admin", "127.0.0.1", "bUnit");
 

@@ -59,6 +59,13 @@ public sealed class FakeApiKeyManager : IApiKeyManager
 
     public string Plaintext(ApiKeyView key) => _plaintexts[key.Id];
 
+    // What the server's list says about a leak of this key (ApiKeyListing reads it with the key).
+    public void Expose(ApiKeyView key, KeyExposure exposure)
+    {
+        var index = Keys.FindIndex(k => k.Id == key.Id);
+        Keys[index] = Keys[index] with { Exposure = exposure };
+    }
+
     public async Task<IReadOnlyList<ApiKeyView>> ListAsync(Guid workspaceId, Actor actor, CancellationToken ct = default)
     {
         ListCalls++;
@@ -121,13 +128,15 @@ public sealed class FakeApiKeyManager : IApiKeyManager
 
         var old = Keys.Single(k => k.Id == keyId);
         Keys.Remove(old);
-        if (gracePeriod is { } grace)
+        var replaced = old with { IsActive = false, ExpiresAt = DateTimeOffset.UtcNow + (gracePeriod ?? TimeSpan.Zero) };
+        if (gracePeriod is not null)
         {
-            Keys.Add(old with { ExpiresAt = DateTimeOffset.UtcNow + grace });
+            Keys.Add(replaced);
         }
 
         var added = Add(old.Environment, old.Kind, fill: 'n');
-        return Task.FromResult(new KeyRotationResult(KeyRotationOutcome.Rotated, added, Plaintext(added), null));
+        return Task.FromResult(new KeyRotationResult(KeyRotationOutcome.Rotated, WithCapabilities(added), Plaintext(added), null,
+            WithCapabilities(replaced)));
     }
 
     private static string KeyLabelsPrefix(KeyEnvironment environment, KeyKind kind) =>

@@ -1,5 +1,4 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.SecretScanning;
 
 namespace Datakeen.Portal.Tests.Components.ApiDocs;
 
@@ -11,7 +10,7 @@ public sealed class KeyExposureAlertTests : ApiDocsTestContext
     public void An_exposed_key_shows_an_alert_with_the_url_and_the_rotate_action_beside_it()
     {
         var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
-        Exposures.ByKey[key.Id] = new KeyExposure(KeyExposureKind.Exposed, Url, DateTimeOffset.UtcNow);
+        KeyManager.Expose(key, new KeyExposure(KeyExposureKind.Exposed, Url, DateTimeOffset.UtcNow));
         var (dialogs, tab) = RenderTabWithDialogs();
 
         var alert = tab.Find("[data-testid='key-production-secret-exposed']");
@@ -31,7 +30,7 @@ public sealed class KeyExposureAlertTests : ApiDocsTestContext
     public void Members_see_the_alert_without_the_rotate_action()
     {
         var key = KeyManager.Key(KeyEnvironment.Production, KeyKind.Secret);
-        Exposures.ByKey[key.Id] = new KeyExposure(KeyExposureKind.Exposed, Url, DateTimeOffset.UtcNow);
+        KeyManager.Expose(key, new KeyExposure(KeyExposureKind.Exposed, Url, DateTimeOffset.UtcNow));
 
         var tab = RenderTab(isAdmin: false);
 
@@ -44,7 +43,7 @@ public sealed class KeyExposureAlertTests : ApiDocsTestContext
     public void A_key_that_replaced_a_leaked_one_says_so()
     {
         var key = KeyManager.Key(KeyEnvironment.Test, KeyKind.Secret);
-        Exposures.ByKey[key.Id] = new KeyExposure(KeyExposureKind.ReplacedAfterLeak, Url, DateTimeOffset.UtcNow);
+        KeyManager.Expose(key, new KeyExposure(KeyExposureKind.ReplacedAfterLeak, Url, DateTimeOffset.UtcNow));
 
         var tab = RenderTab();
 

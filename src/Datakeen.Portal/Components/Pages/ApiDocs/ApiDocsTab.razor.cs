@@ -1,6 +1,7 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,12 @@ public sealed partial class ApiDocsTab : IDisposable
     private static readonly TimeSpan MaxViewAge = ReconcileInterval / 2;
 
     private IReadOnlyList<ApiKeyView>? _keys;
+    private IReadOnlyDictionary<Guid, KeyUsageSeries>? _usage;
+    private DateOnly _usageFirstDay;
+
+    // The old key of a rotation this tab applied itself: the change feed's notification of it needs no reload.
+    private Guid? _appliedRotation;
+    private IDisposable? _subscription;
 
     // The Test card's meter and history render from this and re-render alone when it changes: a debit does not
     // re-render the tab, its cards and key rows on every open tab (docs/benchmarks.md, fan-out).
@@ -38,6 +45,7 @@ public sealed partial class ApiDocsTab : IDisposable
 
     [Inject] private IApiKeyManager KeyManager { get; set; } = default!;
     [Inject] private ICreditQueries CreditQueries { get; set; } = default!;
+    [Inject] private IKeyUsageQueries UsageQueries { get; set; } = default!;
     [Inject] private ChangeFeed Feed { get; set; } = default!;
     [Inject] private IOptions<BaseUrlOptions> BaseUrls { get; set; } = default!;
     [Inject] private ILogger<ApiDocsTab> Logger { get; set; } = default!;
@@ -50,7 +58,6 @@ public sealed partial class ApiDocsTab : IDisposable
 
     protected override void OnInitialized()
     {
-        Feed.Notified += OnNotified;
         Feed.Reconnected += OnReconnected;
         _reconcile = Time.CreateTimer(_ => OnReconcile(), null, ReconcileInterval / 2, ReconcileInterval / 2);
     }
@@ -70,6 +77,13 @@ public sealed partial class ApiDocsTab : IDisposable
         // key views carry what the caller's role allows: load again when either changes.
         if (_loadedFor?.Id != Workspace.Id || _loadedFor.Role != Workspace.Role)
         {
+            if (_loadedFor?.Id != Workspace.Id)
+            {
+                // Only this workspace's changes reach the tab.
+                _subscription?.Dispose();
+                _subscription = Feed.Subscribe(Workspace.Id, OnNotified);
+            }
+
             _loadedFor = Workspace;
             _keys = null;
             _credits.Set(null);
@@ -100,10 +114,15 @@ public sealed partial class ApiDocsTab : IDisposable
         var version = ++_keysVersion;
         try
         {
-            var keys = await KeyManager.ListAsync(WorkspaceId, Workspace.Actor, _disposed.Token);
+            // The keys (with their exposure) and their usage, side by side, each on its own DbContext.
+            var keys = KeyManager.ListAsync(WorkspaceId, Workspace.Actor, _disposed.Token);
+            var usage = UsageQueries.GetLastDaysAsync(WorkspaceId, Workspace.Actor, KeyUsageQueries.ChartDays, _disposed.Token);
+            var (loaded, series) = (await keys, await usage);
             if (version == _keysVersion)
             {
-                _keys = keys;
+                _keys = loaded;
+                _usage = series;
+                _usageFirstDay = UsageQueries.FirstDay(KeyUsageQueries.ChartDays);
             }
         }
         catch (Exception ex)
@@ -155,16 +174,38 @@ public sealed partial class ApiDocsTab : IDisposable
         return _accessLost != accessLost || _loadFailed != loadFailed;
     }
 
-    // Raised on the listener's thread: hop onto the renderer's before touching state.
-    private void OnNotified(string channel, string payload)
+    // The dialog's answer: a rotation replaces the old key's view and adds the new one, here, without a reload;
+    // a stale or unknown key means the tab is out of date, so it reloads.
+    private async Task ApplyRotationAsync(KeyRotationResult result)
     {
-        if (ChangePayload.WorkspaceOf(payload) != WorkspaceId)
+        if (result is { Outcome: KeyRotationOutcome.Rotated, NewKey: { } added, ReplacedKey: { } replaced } && _keys is not null)
         {
+            var now = Time.GetUtcNow();
+            var stillWorks = replaced.ExpiresAt is { } expires && expires > now;
+            _keys = _keys.Where(k => k.Id != replaced.Id)
+                .Concat(stillWorks ? [replaced, added] : [added])
+                .OrderBy(k => k.Environment).ThenBy(k => k.Kind).ThenByDescending(k => k.CreatedAt)
+                .ToList();
+            _appliedRotation = replaced.Id;
+            _keysVersion++;
             return;
         }
 
+        await ReloadKeysAsync();
+    }
+
+    // Raised on the listener's thread for this workspace's changes: hop onto the renderer's before touching state.
+    private void OnNotified(string channel, string payload)
+    {
         if (channel == ChangeFeed.KeyChannel)
         {
+            // The notification of this tab's own rotation: already applied.
+            if (_appliedRotation is { } applied && payload == ChangePayload.For(WorkspaceId, applied.ToString("D")))
+            {
+                _appliedRotation = null;
+                return;
+            }
+
             _ = RefreshAsync(async () =>
             {
                 await ReloadKeysAsync();
@@ -221,7 +262,7 @@ public sealed partial class ApiDocsTab : IDisposable
 
     public void Dispose()
     {
-        Feed.Notified -= OnNotified;
+        _subscription?.Dispose();
         Feed.Reconnected -= OnReconnected;
         _reconcile?.Dispose();
         _disposed.Cancel();

@@ -1,5 +1,4 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.SecretScanning;
 using Datakeen.Portal.Usage;
 using Datakeen.Portal.Workspaces;
 using Datakeen.Portal.Components.Auth;
@@ -16,10 +15,7 @@ public partial class KeyRow
     private string? _plaintext;
     private Guid _plaintextKeyId;
     private bool _busy;
-    private KeyExposure? _exposure;
-    private ApiKeyView? _exposureLoadedFor;
-    private KeyUsageSeries? _series;
-    private Guid _usageLoadedFor;
+    private KeyUsageSeries? _chartFor;
     private List<MudBlazor.ChartSeries<double>> _chartSeries = [];
     private string[] _chartLabels = [];
 
@@ -29,8 +25,6 @@ public partial class KeyRow
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private IKeyExposures Exposures { get; set; } = default!;
-    [Inject] private IKeyUsageQueries Usage { get; set; } = default!;
 
     // Cascaded by WorkspaceScope: the workspace of the page and the caller.
     [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
@@ -39,8 +33,14 @@ public partial class KeyRow
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
     [Parameter] public IReadOnlyList<ApiKeyView> ExpiringKeys { get; set; } = [];
 
-    // Raised when the key list may have changed (rotation, or the server says a key is gone).
+    // Requests per day over the last 30 days, loaded by the tab for all its keys at once (null while loading).
+    [Parameter] public KeyUsageSeries? Usage { get; set; }
+
+    // Raised when the key list may have changed (the server says a key is gone or can no longer be shown).
     [Parameter] public EventCallback OnKeysChanged { get; set; }
+
+    // Raised with the answer of a rotation from this row's dialog: the tab applies it without reloading.
+    [Parameter] public EventCallback<KeyRotationResult> OnRotated { get; set; }
 
     private bool IsSecret => Key.Kind == KeyKind.Secret;
     private bool IsRevealed => _plaintext is not null;
@@ -63,7 +63,7 @@ public partial class KeyRow
     // See ApiDocsTab.ShouldRender: a null context only reaches this row while the page is being left.
     protected override bool ShouldRender() => Workspace is not null;
 
-    protected override async Task OnParametersSetAsync()
+    protected override void OnParametersSet()
     {
         // A rotation gives this row a different key, and a demoted admin is a member: in both cases
         // stop showing the plaintext that was revealed.
@@ -72,37 +72,11 @@ public partial class KeyRow
             _plaintext = null;
         }
 
-        if (Workspace is null)
+        if (!ReferenceEquals(_chartFor, Usage) && Usage is not null)
         {
-            return;
-        }
-
-        // A new view of the key comes with every reload of the tab's keys (a rotation, or a leak report's NOTIFY);
-        // the usage is loaded once per key. Both queries run side by side (each on its own DbContext).
-        var exposure = !ReferenceEquals(_exposureLoadedFor, Key) && Key.Kind == KeyKind.Secret
-            ? Exposures.FindAsync(Workspace.Id, Key.Id, Workspace.Actor)
-            : null;
-        _exposureLoadedFor = Key;
-        var usage = _series is null || _usageLoadedFor != Key.Id
-            ? Usage.GetKeyLastDaysAsync(Workspace.Id, Key.Id, Workspace.Actor)
-            : null;
-        _usageLoadedFor = Key.Id;
-
-        if (usage is not null)
-        {
-            var series = await usage ?? KeyUsageSeries.Empty(DateOnly.MinValue, KeyUsageQueries.ChartDays);
-            _chartLabels = KeyUsageChart.Labels(series);
-            _chartSeries = KeyUsageChart.Series(series);
-            _series = series;
-        }
-
-        if (exposure is not null)
-        {
-            _exposure = await exposure;
-        }
-        else if (Key.Kind != KeyKind.Secret)
-        {
-            _exposure = null;
+            _chartLabels = KeyUsageChart.Labels(Usage);
+            _chartSeries = KeyUsageChart.Series(Usage);
+            _chartFor = Usage;
         }
     }
 
@@ -219,7 +193,7 @@ public partial class KeyRow
         {
             { d => d.Workspace, Workspace },
             { d => d.Key, Key },
-            { d => d.OnRotated, EventCallback.Factory.Create(this, () => OnKeysChanged.InvokeAsync()) },
+            { d => d.OnRotated, EventCallback.Factory.Create<KeyRotationResult>(this, result => OnRotated.InvokeAsync(result)) },
         };
         var options = new DialogOptions
         {

@@ -24,8 +24,8 @@ public partial class RotateKeyDialog
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
 
-    // Raised after a successful (or refused as stale) rotation so the card reloads behind the dialog.
-    [Parameter] public EventCallback OnRotated { get; set; }
+    // Raised with the answer of a successful (or stale) rotation: the tab applies it behind the dialog.
+    [Parameter] public EventCallback<KeyRotationResult> OnRotated { get; set; }
 
     private string KeyName => KeyLabels.KeyName(Key.Environment, Key.Kind);
     private bool IsDone => _newPlaintext is not null;
@@ -51,7 +51,7 @@ public partial class RotateKeyDialog
             if (result.Outcome == KeyRotationOutcome.Rotated && result.NewPlaintext is not null)
             {
                 _newPlaintext = result.NewPlaintext;
-                await OnRotated.InvokeAsync();
+                await OnRotated.InvokeAsync(result);
                 return;
             }
 
@@ -65,7 +65,7 @@ public partial class RotateKeyDialog
 
             if (result.Outcome is KeyRotationOutcome.Stale or KeyRotationOutcome.NotFound)
             {
-                await OnRotated.InvokeAsync();
+                await OnRotated.InvokeAsync(result);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

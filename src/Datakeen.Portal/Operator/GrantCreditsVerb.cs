@@ -1,11 +1,8 @@
-using Datakeen.Portal.Infrastructure;
 using System.Globalization;
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Auditing;
-using Datakeen.Portal.Data;
-using Microsoft.EntityFrameworkCore;
+using Datakeen.Portal.Credits;
 
-namespace Datakeen.Portal.Credits;
+namespace Datakeen.Portal.Operator;
 
 // `dotnet Datakeen.Portal.dll grant-credits --workspace acme --environment production --amount 100 [--reason "..."]`
 // Production credits are bought outside the portal; this is how an operator books them.
@@ -17,10 +14,7 @@ public static class GrantCreditsVerb
     private const string Usage =
         "usage: grant-credits --workspace <slug|id> --environment <production|test> --amount <1.." + "1000000000> [--reason <text>]";
 
-    public static Task<int> RunAsync(string[] args) =>
-        RunAsync(args, LoadConfiguration(), Console.Out, Console.Error);
-
-    internal static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
+    internal static async Task<int> RunAsync(string[] args, IConfiguration? configuration, TextWriter output, TextWriter error)
     {
         if (!TryParse(args, out var request, out var problem))
         {
@@ -29,31 +23,17 @@ public static class GrantCreditsVerb
             return 2;
         }
 
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddPortalData(configuration)
-            .AddAuditing()
-            // The ledger's collaborators; a grant NOTIFYs inside its own transaction and needs no running host.
-            .AddChangeFeed()
-            .AddSingleton<CreditBalanceCache>()
-            .AddSingleton<CreditLedger>();
-        await using var provider = services.BuildServiceProvider();
         try
         {
-            var contexts = provider.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-            await using var db = await contexts.CreateDbContextAsync();
-            var workspace = await db.Workspaces.AsNoTracking()
-                .Where(w => w.Slug == request.Workspace || (request.WorkspaceId != null && w.Id == request.WorkspaceId))
-                .Select(w => new { w.Id, w.Slug })
-                .SingleOrDefaultAsync();
-            if (workspace is null)
+            await using var host = OperatorHost.Build(configuration);
+            if (await OperatorHost.FindWorkspaceAsync(host.Services, request.Workspace) is not { } workspace)
             {
                 await error.WriteLineAsync($"grant-credits: no workspace '{request.Workspace}'.");
                 return 1;
             }
 
             var actor = $"operator {Environment.UserName} (grant-credits)" + (request.Reason is null ? "" : $": {request.Reason}");
-            var balance = await provider.GetRequiredService<CreditLedger>()
+            var balance = await host.Services.GetRequiredService<CreditLedger>()
                 .GrantAsync(workspace.Id, request.Environment, request.Amount, actor);
             var environmentName = request.Environment.ToString().ToLowerInvariant();
             await output.WriteLineAsync(
@@ -135,21 +115,6 @@ public static class GrantCreditsVerb
             string.IsNullOrWhiteSpace(reason) ? null : reason);
         problem = "";
         return true;
-    }
-
-    // appsettings.json next to the assembly, then appsettings.{Environment}.json, then environment variables,
-    // as the web host reads them.
-    internal static IConfiguration LoadConfiguration()
-    {
-        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
-            ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-            ?? "Production";
-        return new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{environment}.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
     }
 
     internal sealed record GrantRequest(string Workspace, Guid? WorkspaceId, KeyEnvironment Environment, long Amount, string? Reason);

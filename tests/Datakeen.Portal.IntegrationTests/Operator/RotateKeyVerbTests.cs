@@ -1,11 +1,12 @@
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.IntegrationTests.Notifications;
+using Datakeen.Portal.Operator;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
-namespace Datakeen.Portal.IntegrationTests.ApiKeys;
+namespace Datakeen.Portal.IntegrationTests.Operator;
 
 public sealed class RotateKeyVerbTests(MailingPortalFixture portal) : IClassFixture<MailingPortalFixture>
 {

@@ -1,15 +1,22 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Credits;
+using Datakeen.Portal.IntegrationTests.Credits;
+using Datakeen.Portal.Operator;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
-namespace Datakeen.Portal.IntegrationTests.Credits;
+namespace Datakeen.Portal.IntegrationTests.Operator;
 
 public sealed class GrantCreditsVerbTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
     private readonly IConfiguration _configuration = new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = database.ConnectionString })
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = database.ConnectionString,
+            // A verb runs on the portal's own composition, encrypted key ring included.
+            ["DataProtection:CertificatePath"] = TestCertificates.DataProtectionCertificatePath,
+            ["DataProtection:CertificatePassword"] = TestCertificates.Password,
+        })
         .Build();
 
     [Fact]

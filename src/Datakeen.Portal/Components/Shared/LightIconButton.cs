@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Web;
 
-namespace Datakeen.Portal.Components.Pages.ApiDocs;
+namespace Datakeen.Portal.Components.Shared;
 
 // MudIconButton's markup (its classes and the MudIcon SVG), written into the caller's own render tree.
 // A MudIconButton is two components (the button and its MudIcon), each with two render-tree buffers kept for the

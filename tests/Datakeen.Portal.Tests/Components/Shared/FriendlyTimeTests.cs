@@ -1,6 +1,5 @@
-using Datakeen.Portal.Components.Pages.ApiDocs;
-
-namespace Datakeen.Portal.Tests.Components.ApiDocs;
+using Datakeen.Portal.Components.Shared;
+namespace Datakeen.Portal.Tests.Components.Shared;
 
 public sealed class FriendlyTimeTests
 {

@@ -1,9 +1,10 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Datakeen.Portal.Notifications;
+namespace Datakeen.Portal.Credits;
 
 // "Test credits low" (the balance first reaches 5 or less) and "test credits exhausted", each once per
 // admin: the debit that crosses the threshold queues the mail, and a dedup key unique per recipient makes

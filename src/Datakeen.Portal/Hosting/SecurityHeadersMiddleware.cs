@@ -1,6 +1,7 @@
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Auth;
 
-namespace Datakeen.Portal.Infrastructure;
+namespace Datakeen.Portal.Hosting;
 
 // The security headers that belong to every response (docs/architecture.md).
 public static class SecurityHeadersMiddleware

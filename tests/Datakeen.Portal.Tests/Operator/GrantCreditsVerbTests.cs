@@ -1,7 +1,7 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Credits;
+using Datakeen.Portal.Operator;
 
-namespace Datakeen.Portal.Tests.Credits;
+namespace Datakeen.Portal.Tests.Operator;
 
 public sealed class GrantCreditsVerbTests
 {

@@ -1,10 +1,11 @@
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace Datakeen.Portal.Infrastructure;
+namespace Datakeen.Portal.Hosting;
 
 // /healthz: the process answers (liveness; no dependency, so a database outage never gets it restarted).
 // /readyz: it can serve (readiness): the database is reachable and migrated, the change feed is connected

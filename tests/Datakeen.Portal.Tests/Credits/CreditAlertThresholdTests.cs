@@ -1,7 +1,7 @@
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Notifications;
+using Datakeen.Portal.Credits;
 
-namespace Datakeen.Portal.Tests.Notifications;
+namespace Datakeen.Portal.Tests.Credits;
 
 public sealed class CreditAlertThresholdTests
 {

@@ -1,15 +1,12 @@
-using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Credits;
-
-namespace Datakeen.Portal.Infrastructure;
+namespace Datakeen.Portal.Operator;
 
 // Operator verbs: `dotnet Datakeen.Portal.dll <verb> [options]`.
-public static class CommandLineVerbs
+public static class OperatorVerbs
 {
     private static readonly Dictionary<string, Func<string[], Task<int>>> Verbs = new(StringComparer.Ordinal)
     {
-        [GrantCreditsVerb.Name] = GrantCreditsVerb.RunAsync,
-        [RotateKeyVerb.Name] = RotateKeyVerb.RunAsync,
+        [GrantCreditsVerb.Name] = args => GrantCreditsVerb.RunAsync(args, configuration: null, Console.Out, Console.Error),
+        [RotateKeyVerb.Name] = args => RotateKeyVerb.RunAsync(args, configuration: null, Console.Out, Console.Error),
     };
 
     public static bool IsVerb(string arg) => Verbs.ContainsKey(arg);

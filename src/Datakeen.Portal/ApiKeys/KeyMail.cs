@@ -1,9 +1,9 @@
-using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 
-namespace Datakeen.Portal.Notifications;
+namespace Datakeen.Portal.ApiKeys;
 
 // The security mail about keys: always sent to every admin of the workspace (it cannot be muted).
 public sealed class KeyMail(AdminMail mail)

@@ -1,10 +1,11 @@
+using Datakeen.Portal.Infrastructure;
 using System.Text.Json.Serialization;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.SecretScanning;
 using Datakeen.Portal.ServiceApi;
 
-namespace Datakeen.Portal.Infrastructure;
+namespace Datakeen.Portal.Hosting;
 
 // Composition of the public HTTP API (v1): problem details, rate limiting, OpenAPI, endpoints.
 public static class PortalApi

@@ -1,4 +1,4 @@
-namespace Datakeen.Portal.Workspaces;
+namespace Datakeen.Portal.Auth;
 
 // A person as asserted by the OpenID Connect provider, keyed by (issuer, subject).
 public sealed class PortalUser

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Datakeen.Portal.Components.Pages.ApiDocs;
+namespace Datakeen.Portal.Components.Shared;
 
 // Dates as the key rows show them: relative ("3 hours ago", "in 7 days") with the absolute UTC
 // time alongside (the server does not know the browser's time zone).

@@ -1,0 +1,13 @@
+namespace Datakeen.Portal.ApiKeys;
+
+public enum KeyExposureKind
+{
+    // The key itself was found in public and still works (a Production secret): rotate it.
+    Exposed,
+
+    // The key replaced one that was found in public (a Test secret, revoked and replaced at once).
+    ReplacedAfterLeak,
+}
+
+// What the tab shows about a leak, on the key it concerns (carried by ApiKeyView; docs/leak-reports.md).
+public sealed record KeyExposure(KeyExposureKind Kind, string Url, DateTimeOffset FoundAt);
