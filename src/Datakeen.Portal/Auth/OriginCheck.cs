@@ -1,6 +1,7 @@
 using Datakeen.Portal.Auth.Sessions;
+using Datakeen.Portal.Infrastructure;
 
-namespace Datakeen.Portal.Infrastructure;
+namespace Datakeen.Portal.Auth;
 
 // Cross-site request forgery against the cookie: the Blazor hub (/_blazor: negotiate, WebSocket, long
 // polling) and every state-changing request to the pages' side refuse a present Origin that is not one of
