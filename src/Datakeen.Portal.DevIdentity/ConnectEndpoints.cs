@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -25,8 +26,9 @@ public static class ConnectEndpoints
         return app;
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext http, DevUserStore users)
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, DevUserStore users, IOptions<DevIdentityOptions> options)
     {
+        var authTimeMode = options.Value.AuthTime;
         var request = http.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
@@ -35,8 +37,9 @@ public static class ConnectEndpoints
         var authTime = long.TryParse(session.Principal?.FindFirst(Claims.AuthenticationTime)?.Value, NumberStyles.None,
             CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
         // prompt=login, or a sign-in older than max_age: the sign-in form again, like any provider (step-up).
-        var mustSignInAgain = request.HasPromptValue(PromptValues.Login) ||
-                              (request.MaxAge is { } maxAge && DateTimeOffset.UtcNow.ToUnixTimeSeconds() - authTime > maxAge);
+        var mustSignInAgain = authTimeMode != "IgnoreReauthentication" &&
+                              (request.HasPromptValue(PromptValues.Login) ||
+                               (request.MaxAge is { } maxAge && DateTimeOffset.UtcNow.ToUnixTimeSeconds() - authTime > maxAge));
         if (user is null || mustSignInAgain)
         {
             // Back to this very request once the person has signed in, without what asked for the sign-in
@@ -44,14 +47,20 @@ public static class ConnectEndpoints
             var parameters = (http.Request.HasFormContentType
                     ? http.Request.Form.Select(p => KeyValuePair.Create(p.Key, p.Value))
                     : http.Request.Query.Select(p => KeyValuePair.Create(p.Key, p.Value)))
-                .Where(p => p.Key is not (Parameters.Prompt or Parameters.MaxAge));
+                .Where(p => p.Key is not (Parameters.Prompt or Parameters.MaxAge))
+                // A max_age the person has just satisfied stays asked for (the tokens then carry auth_time, as
+                // they must), with room for the time the form took.
+                .Concat(request.MaxAge is null ? [] : [KeyValuePair.Create(Parameters.MaxAge, new StringValues("600"))]);
             var returnUrl = http.Request.PathBase + http.Request.Path + QueryString.Create(parameters);
             return Results.Redirect("/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
         }
 
         var identity = new ClaimsIdentity("DevIdentity", Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, user.Subject);
-        identity.AddClaim(new Claim(Claims.AuthenticationTime, authTime.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        if (authTimeMode != "WhenMaxAgeRequested" || request.MaxAge is not null)
+        {
+            identity.AddClaim(new Claim(Claims.AuthenticationTime, authTime.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        }
         if (session.Principal?.FindFirst("sid")?.Value is { } sid)
         {
             identity.SetClaim("sid", sid);

@@ -9,6 +9,11 @@ public sealed class DevIdentityOptions
     public DevClient Client { get; set; } = new();
     public List<DevServiceClient> ServiceClients { get; set; } = [];
     public List<DevUser> Users { get; set; } = [];
+
+    // How auth_time is asserted, to play providers the portal must stand up to (tests): "Always" (default),
+    // "WhenMaxAgeRequested" (as OpenID Connect Core allows: a silent sign-in says nothing of when credentials
+    // were entered), "IgnoreReauthentication" (prompt=login and max_age are ignored: the old auth_time comes back).
+    public string AuthTime { get; set; } = "Always";
 }
 
 public sealed class DevClient

@@ -29,6 +29,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UsePortalInstanceHeader();
 app.UseSecurityHeaders();
+app.UseOriginCheck();
 app.UseApiReference();
 app.UseApiErrorGuard();
 app.UseWhen(

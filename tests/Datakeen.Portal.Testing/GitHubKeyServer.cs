@@ -23,8 +23,17 @@ public sealed class GitHubKeyServer : IAsyncDisposable
         KeyIdentifier = keyIdentifier;
     }
 
+    private volatile bool _withdrawn;
+    private int _fetches;
+
     public string KeyIdentifier { get; }
     public string PublicKeysUrl { get; private set; } = "";
+
+    // How often the list was read.
+    public int Fetches => Volatile.Read(ref _fetches);
+
+    // GitHub takes the key out of its list.
+    public void Withdraw() => _withdrawn = true;
 
     public static async Task<GitHubKeyServer> StartAsync()
     {
@@ -32,13 +41,16 @@ public sealed class GitHubKeyServer : IAsyncDisposable
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var server = new GitHubKeyServer(app, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
-        app.MapGet("/meta/public_keys/secret_scanning", () => Results.Json(new
+        app.MapGet("/meta/public_keys/secret_scanning", () =>
         {
-            public_keys = new[]
+            Interlocked.Increment(ref server._fetches);
+            return Results.Json(new
             {
-                new { key_identifier = server.KeyIdentifier, key = server._key.ExportSubjectPublicKeyInfoPem(), is_current = true },
-            },
-        }));
+                public_keys = server._withdrawn
+                    ? []
+                    : new[] { new { key_identifier = server.KeyIdentifier, key = server._key.ExportSubjectPublicKeyInfoPem(), is_current = true } },
+            });
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.PublicKeysUrl = $"{address}/meta/public_keys/secret_scanning";

@@ -13,6 +13,9 @@ public class PortalStack : PortalHost
 
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    // Settings of the development provider on top of its appsettings.json (e.g. "--DevIdentity:AuthTime=…").
+    protected virtual string[] ExtraIdentityArgs => [];
+
     public override async Task InitializeAsync()
     {
         Identity = await DevIdentityServer.StartAsync(
@@ -20,6 +23,7 @@ public class PortalStack : PortalHost
             // Besides the demo users: someone with no workspace yet, and someone whose address is not verified.
             .. TestUser(3, "dev-newcomer", Newcomer, "Nora Newcomer", emailVerified: true),
             .. TestUser(4, "dev-unverified", Unverified, "Uma Unverified", emailVerified: false),
+            .. ExtraIdentityArgs,
         ]);
         await base.InitializeAsync();
     }

@@ -1,6 +1,7 @@
 using Datakeen.Portal.Notifications;
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 
 namespace Datakeen.Portal.ApiKeys;
 
@@ -11,7 +12,7 @@ public sealed class KeyMail(AdminMail mail)
         mail.EnqueueAsync(db, old.WorkspaceId, MailCategory.Security,
             $"{Title(old)} rotated",
             $"The {Name(old)} {KeyDisplay.Hint(old.Prefix, old.LastFour)} was rotated.\n\n" +
-            $"Who:   {actor.DisplayName ?? "a workspace admin"}\n" +
+            $"Who:   {Who(actor)}\n" +
             $"When:  {AdminMail.When(at)}\n" +
             $"From:  {actor.IpAddress ?? "unknown address"}\n\n" +
             "If this was not you or another admin, review the workspace's audit log and rotate the key again.",
@@ -22,7 +23,7 @@ public sealed class KeyMail(AdminMail mail)
         mail.EnqueueAsync(db, key.WorkspaceId, MailCategory.Security,
             $"{Title(key)} {how}",
             $"The {Name(key)} {KeyDisplay.Hint(key.Prefix, key.LastFour)} was {how}.\n\n" +
-            $"Who:   {actor.DisplayName ?? "a workspace admin"}\n" +
+            $"Who:   {Who(actor)}\n" +
             $"When:  {AdminMail.When(at)}\n" +
             $"From:  {actor.IpAddress ?? "unknown address"}\n\n" +
             "If this was not you or another admin, rotate the key now.",
@@ -54,4 +55,6 @@ public sealed class KeyMail(AdminMail mail)
         $"{(key.Environment == KeyEnvironment.Production ? "Production" : "Test")} {(key.Kind == KeyKind.Secret ? "secret" : "public")} key";
 
     private static string Title(ApiKey key) => Name(key);
+
+    private static string Who(Actor actor) => StorableText.WithoutControlCharacters(actor.DisplayName) ?? "a workspace admin";
 }

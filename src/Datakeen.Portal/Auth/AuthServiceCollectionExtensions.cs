@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Infrastructure;
@@ -19,6 +20,14 @@ public static class AuthServiceCollectionExtensions
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string OidcScheme = OpenIdConnectDefaults.AuthenticationScheme;
     private const string ChallengeScheme = "PortalChallenge";
+
+    // Outside Development the cookie is __Host- prefixed (Secure, no Domain, Path=/: no sibling subdomain can
+    // set or shadow it) and Secure whatever scheme the request seems to have.
+    public const string SessionCookieName = "__Host-Datakeen.Portal.Session";
+    public const string DevelopmentSessionCookieName = "Datakeen.Portal.Session";
+
+    // When a step-up challenge was sent (Unix seconds, in the protected state that comes back to the callback).
+    private const string StepUpChallengedAt = "datakeen.stepup_challenged_at";
 
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, IConfiguration configuration,
         IHostEnvironment environment)
@@ -43,8 +52,10 @@ public static class AuthServiceCollectionExtensions
                 oidc.IsConfigured && !PortalPaths.IsApi(context.Request.Path) ? OidcScheme : CookieScheme)
             .AddCookie(CookieScheme, options =>
             {
-                options.Cookie.Name = "Datakeen.Portal.Session";
+                options.Cookie.Name = relaxedTransport ? DevelopmentSessionCookieName : SessionCookieName;
                 options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.Path = "/";
+                options.Cookie.SecurePolicy = relaxedTransport ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.LoginPath = "/authentication/login";
                 options.AccessDeniedPath = "/not-found";
@@ -58,6 +69,11 @@ public static class AuthServiceCollectionExtensions
         }
 
         services.AddPortalSessions(configuration, CookieScheme);
+        services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+        });
 
         // Pages (PortalPolicies.SignedIn, applied to every page by Components/Pages/_Imports.razor) and the
         // fallback for endpoints that say nothing: a portal user is signed in. The fallback leaves the API,
@@ -80,10 +96,10 @@ public static class AuthServiceCollectionExtensions
         var group = app.MapGroup("/authentication").AllowAnonymous();
         // reauthenticate=true: step-up (Auth/StepUp.cs): the provider must ask for credentials again (max_age=0,
         // prompt=login) and comes back to the same page with a fresh auth_time.
-        group.MapGet("/login", (string? returnUrl, bool? reauthenticate, OidcSettings oidc) =>
+        group.MapGet("/login", (string? returnUrl, bool? reauthenticate, OidcSettings oidc, TimeProvider time) =>
             oidc.IsConfigured
                 ? Results.Challenge(reauthenticate == true
-                    ? new OpenIdConnectChallengeProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl), MaxAge = TimeSpan.Zero, Prompt = "login" }
+                    ? StepUpChallenge(returnUrl, time)
                     : new AuthenticationProperties { RedirectUri = ReturnUrls.Sanitize(returnUrl) }, [OidcScheme])
                 : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured",
                     detail: "Set Oidc__Authority, Oidc__ClientId and Oidc__ClientSecret."));
@@ -105,6 +121,30 @@ public static class AuthServiceCollectionExtensions
         }).DisableAntiforgery();
         app.MapBackChannelLogout();
         return app;
+    }
+
+    private static OpenIdConnectChallengeProperties StepUpChallenge(string? returnUrl, TimeProvider time)
+    {
+        var properties = new OpenIdConnectChallengeProperties
+        {
+            RedirectUri = ReturnUrls.Sanitize(returnUrl), MaxAge = TimeSpan.Zero, Prompt = "login",
+        };
+        properties.Items[StepUpChallengedAt] = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return properties;
+    }
+
+    // After a step-up challenge (max_age=0), the provider must say that credentials were entered since: an
+    // auth_time older than the challenge, or none, is a provider that ignored max_age, and the sign-in fails
+    // (the session the browser had stays as it was).
+    private static bool AnswersStepUp(TokenValidatedContext context)
+    {
+        if (context.Properties?.Items.TryGetValue(StepUpChallengedAt, out var value) != true ||
+            !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var challengedAt))
+        {
+            return true;
+        }
+
+        return SessionTicketStore.AuthTimeOf(context.Principal!) is { } authTime && authTime.ToUnixTimeSeconds() >= challengedAt;
     }
 
     private static void ConfigureOidc(OpenIdConnectOptions options, OidcSettings oidc, bool relaxedTransport)
@@ -143,11 +183,22 @@ public static class AuthServiceCollectionExtensions
 
         options.Events.OnTokenValidated = async context =>
         {
+            if (!AnswersStepUp(context))
+            {
+                context.Fail("The provider did not ask for credentials again (auth_time older than the step-up challenge).");
+                return;
+            }
+
             var signIn = context.HttpContext.RequestServices.GetRequiredService<UserSignIn>();
             var issuer = context.SecurityToken.Issuer;
             var userId = await signIn.RecordAsync(issuer, context.Principal!, ConnectionDetails.From(context.HttpContext),
                 context.HttpContext.RequestAborted);
             ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(PortalClaims.UserId, userId.ToString()));
+        };
+        options.Events.OnTicketReceived = async context =>
+        {
+            CleanNameClaim((ClaimsIdentity)context.Principal!.Identity!);
+            await SignInSessions.EndPresentSessionAsync(context);
         };
         options.Events.OnRemoteSignOut = ProviderLogout.OnRemoteSignOut;
 
@@ -160,6 +211,22 @@ public static class AuthServiceCollectionExtensions
             context.HandleResponse();
             return Task.CompletedTask;
         };
+    }
+
+    // The cookie carries the name as the portal stores it (one line, no control characters), whether it came in
+    // the identity token or from the userinfo endpoint, so pages, audit rows and mail all see the same name.
+    private static void CleanNameClaim(ClaimsIdentity identity)
+    {
+        var names = identity.FindAll(PortalClaims.Name).ToList();
+        foreach (var name in names)
+        {
+            identity.RemoveClaim(name);
+        }
+
+        if (names.Count > 0 && UserSignIn.CleanName(names[0].Value) is { } cleaned)
+        {
+            identity.AddClaim(new Claim(PortalClaims.Name, cleaned));
+        }
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int statusCode)

@@ -28,7 +28,7 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
         var email = rawEmail is not null && StorableText.IsStorable(rawEmail) ? Fit(rawEmail, MaxEmailLength) : null;
         var emailVerified = string.Equals(principal.FindFirst(PortalClaims.EmailVerified)?.Value, "true",
             StringComparison.OrdinalIgnoreCase);
-        var name = Fit(StorableText.Sanitize(principal.FindFirst(PortalClaims.Name)?.Value?.Trim()), MaxNameLength);
+        var name = Fit(CleanName(principal.FindFirst(PortalClaims.Name)?.Value), MaxNameLength);
         var now = time.GetUtcNow();
 
         await using var db = await contextFactory.CreateDbContextAsync(ct);
@@ -55,6 +55,9 @@ public sealed class UserSignIn(IDbContextFactory<PortalDbContext> contextFactory
         await transaction.CommitAsync(ct);
         return id;
     }
+
+    // The display name as the portal keeps and shows it (docs/security.md): one line, no control characters.
+    public static string? CleanName(string? name) => StorableText.WithoutControlCharacters(StorableText.Sanitize(name));
 
     private static string? Fit(string? value, int max) =>
         string.IsNullOrEmpty(value) ? null : TextColumns.Fit(value, max);

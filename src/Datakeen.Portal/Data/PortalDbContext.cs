@@ -27,6 +27,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<LeakReport> LeakReports => Set<LeakReport>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<LogoutTokenUse> LogoutTokenUses => Set<LogoutTokenUse>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

@@ -63,4 +63,32 @@ public static class StorableText
 
         return builder.ToString();
     }
+
+    // For names people choose (a display name, a workspace name) that end up in pages, audit rows and mail:
+    // control characters (CR, LF, tabs, …) and bidirectional overrides become one space, so a name is one
+    // line that reads as it is stored. Empty afterwards: null.
+    public static string? WithoutControlCharacters(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var blank = char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
+            if (!blank)
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != ' ')
+            {
+                builder.Append(' ');
+            }
+        }
+
+        var cleaned = builder.ToString().Trim();
+        return cleaned.Length == 0 ? null : cleaned;
+    }
 }

@@ -1,6 +1,5 @@
 using Datakeen.Portal.Data;
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -14,6 +13,7 @@ namespace Datakeen.Portal.Notifications;
 public sealed class OutboxSender(
     IDbContextFactory<PortalDbContext> contexts,
     IOptionsMonitor<SmtpOptions> options,
+    IHostEnvironment environment,
     TimeProvider time,
     ILogger<OutboxSender> logger) : BackgroundService
 {
@@ -64,7 +64,9 @@ public sealed class OutboxSender(
         Exception? connectError = null;
         try
         {
-            await smtp.ConnectAsync(settings.Host!, settings.Port, ParseSecurity(settings.Security), ct);
+            var security = settings.EffectiveSecurity(environment.IsDevelopment())
+                ?? throw new InvalidOperationException(SmtpOptions.RequiredTlsMessage);
+            await smtp.ConnectAsync(settings.Host!, settings.Port, security, ct);
             if (!string.IsNullOrEmpty(settings.UserName))
             {
                 await smtp.AuthenticateAsync(settings.UserName, settings.Password ?? "", ct);
@@ -154,9 +156,6 @@ public sealed class OutboxSender(
         message.Body = new TextPart("plain") { Text = mail.Body };
         return message;
     }
-
-    private static SecureSocketOptions ParseSecurity(string value) =>
-        Enum.TryParse<SecureSocketOptions>(value, ignoreCase: true, out var parsed) ? parsed : SecureSocketOptions.Auto;
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
     {

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Datakeen.Portal.SecretScanning;
 
 // GitHub's secret-scanning public keys ({ "public_keys": [ { "key_identifier", "key" (PEM), "is_current" } ] }),
-// fetched once and cached; a signature by an identifier not in the cache refetches the list once.
+// cached for SecretScanning:GitHub:MinRefetchInterval (5 minutes): a lookup after that reads the list again, and
+// so does an identifier the list does not hold, but never sooner. Every read replaces the whole list, so a key
+// GitHub withdraws is no longer trusted; a failed read keeps the last list (GitHub being away is no reason to
+// refuse reports signed by keys it published) and waits the same interval before trying again.
 public sealed class GitHubPublicKeys(
     IHttpClientFactory httpClients,
     IOptionsMonitor<SecretScanningOptions> options,
@@ -22,7 +25,7 @@ public sealed class GitHubPublicKeys(
     // The PEM of the key with this identifier, or null when GitHub does not list it.
     public async Task<string?> FindAsync(string keyIdentifier, CancellationToken ct)
     {
-        if (_pemById.TryGetValue(keyIdentifier, out var pem))
+        if (IsFresh() && _pemById.TryGetValue(keyIdentifier, out var pem))
         {
             return pem;
         }
@@ -30,19 +33,15 @@ public sealed class GitHubPublicKeys(
         await _fetchGate.WaitAsync(ct);
         try
         {
-            if (_pemById.TryGetValue(keyIdentifier, out pem))
+            if (!IsFresh() || !_pemById.ContainsKey(keyIdentifier))
             {
-                return pem;
+                if (_fetchedAt is not { } last || time.GetUtcNow() - last >= options.CurrentValue.GitHub.MinRefetchInterval)
+                {
+                    _fetchedAt = time.GetUtcNow();
+                    _pemById = await FetchAsync(options.CurrentValue.GitHub, ct) ?? _pemById;
+                }
             }
 
-            var settings = options.CurrentValue.GitHub;
-            if (_fetchedAt is { } last && time.GetUtcNow() - last < settings.MinRefetchInterval)
-            {
-                return null;
-            }
-
-            _fetchedAt = time.GetUtcNow();
-            _pemById = await FetchAsync(settings, ct) ?? _pemById;
             return _pemById.GetValueOrDefault(keyIdentifier);
         }
         finally
@@ -50,6 +49,9 @@ public sealed class GitHubPublicKeys(
             _fetchGate.Release();
         }
     }
+
+    private bool IsFresh() =>
+        _fetchedAt is { } last && time.GetUtcNow() - last < options.CurrentValue.GitHub.MinRefetchInterval;
 
     public static bool Verify(string pem, ReadOnlySpan<byte> body, ReadOnlySpan<byte> derSignature)
     {

@@ -21,8 +21,9 @@ public sealed class GitHubSecretScanningOptions
     // Optional: a token for the public-key list (GitHub serves it without one, at a lower rate limit).
     public string? Token { get; set; }
 
-    // An unknown key identifier refetches the list, at most this often (unsigned requests cannot make the
-    // portal hammer GitHub).
+    // The list is read again at most this often: when it is this old (keys GitHub withdrew stop being trusted),
+    // and on a key identifier it does not hold (unsigned requests cannot get the portal rate-limited at GitHub,
+    // which allows 60 unauthenticated requests an hour).
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
-    public TimeSpan MinRefetchInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MinRefetchInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -29,6 +29,7 @@ public static class KeyVerifyEndpoint
     {
         api.MapPost("/keys/verify", VerifyAsync)
             .RequireAuthorization(ServiceTokenAuthentication.VerifyPolicy)
+            .RequireClientRateLimit()
             .WithName("VerifyKey")
             .WithSummary("Verify a customer key and optionally charge credits (Datakeen services only)")
             .WithDescription(
@@ -50,7 +51,8 @@ public static class KeyVerifyEndpoint
             .Produces<VerifyValidResponse>()
             .ProducesApiErrors(
                 ApiErrors.InvalidRequest, ApiErrors.MissingIdempotencyKey, ApiErrors.InvalidServiceToken, ApiErrors.InsufficientScope,
-                ApiErrors.IdempotencyConflict, ApiErrors.PayloadTooLarge, ApiErrors.UnsupportedMediaType, ApiErrors.IdempotencyKeyReused);
+                ApiErrors.IdempotencyConflict, ApiErrors.PayloadTooLarge, ApiErrors.UnsupportedMediaType, ApiErrors.IdempotencyKeyReused,
+                ApiErrors.RateLimited);
         return api;
     }
 

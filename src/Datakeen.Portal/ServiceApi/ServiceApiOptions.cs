@@ -17,9 +17,17 @@ public sealed class ServiceApiOptions
     [Url]
     public string? MetadataAddress { get; set; }
 
-    // The `aud` the tokens must carry (the dev provider's and the Keycloak realm's service clients set it).
+    // The `aud` the tokens must carry: the API's own, never the portal's sign-in client id (a user's ID token
+    // carries that one). The dev provider's and the Keycloak realm's service clients set it.
     [Required(AllowEmptyStrings = false)]
-    public string Audience { get; set; } = "datakeen-portal";
+    public string Audience { get; set; } = "datakeen-portal-api";
+
+    // The service clients (`azp`, else `client_id`) whose tokens are accepted.
+    public List<string> AllowedClients { get; set; } = ["datakeen-gateway"];
+
+    // Verify calls per calling client and minute, shared by all instances like the API's own limits.
+    [Range(1, int.MaxValue)]
+    public int RequestsPerMinutePerClient { get; set; } = 6000;
 
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);

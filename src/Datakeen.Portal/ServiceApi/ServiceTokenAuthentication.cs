@@ -2,12 +2,15 @@ using Datakeen.Portal.Auth;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Datakeen.Portal.ServiceApi;
 
 // The "ServiceToken" scheme: OAuth 2.0 access tokens (JWT) of Datakeen's own services, obtained with the
-// client-credentials flow. Issuer, audience, signature (the provider's JWKS, from its discovery document),
-// expiry and scope are checked. A customer key is never accepted here.
+// client-credentials flow. Issuer, the API's own audience, an asymmetric signature (RS256/ES256, the provider's
+// JWKS from its discovery document), expiry, an access token's `typ`, an allowed client and the scope are
+// checked. A customer key, a user's ID token and a logout token are never accepted here.
 public static class ServiceTokenAuthentication
 {
     public const string Scheme = "ServiceToken";
@@ -45,9 +48,13 @@ public static class ServiceTokenAuthentication
             options.TokenValidationParameters.RequireExpirationTime = true;
             options.TokenValidationParameters.RequireSignedTokens = true;
             options.TokenValidationParameters.ClockSkew = settings.ClockSkew;
+            // No HS256 (a symmetric key made of the public key), no "none": the provider's asymmetric keys only.
+            options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+            options.TokenValidationParameters.TypeValidator = ValidateAccessTokenType;
             options.Events = new JwtBearerEvents
             {
                 OnMessageReceived = RefuseCustomerKeys,
+                OnTokenValidated = RequireServiceAccessToken,
                 OnChallenge = WriteUnauthorizedAsync,
                 OnForbidden = context => ServiceApiProblems.InsufficientScope().ExecuteAsync(context.HttpContext),
             };
@@ -66,6 +73,33 @@ public static class ServiceTokenAuthentication
             .RequireAuthenticatedUser()
             .RequireAssertion(context => HasScope(context, ServiceApiOptions.VerifyScope)));
         return services;
+    }
+
+    // RFC 9068's "at+jwt" where the provider types its access tokens (OpenIddict); a plain "JWT" or none
+    // (Keycloak) is left to the checks of RequireServiceAccessToken. Anything else (logout+jwt, …) is refused.
+    private static string ValidateAccessTokenType(string? type, SecurityToken token, TokenValidationParameters parameters) =>
+        type is null or "" || AccessTokenTypes.Contains(type)
+            ? type ?? ""
+            : throw new SecurityTokenInvalidTypeException("The token is not an access token.") { InvalidType = type };
+
+    private static readonly HashSet<string> AccessTokenTypes = new(StringComparer.OrdinalIgnoreCase) { "at+jwt", "application/at+jwt", "JWT" };
+
+    // What an access token of an allowed service client has, and an ID token has not: no nonce, Keycloak's own
+    // typ claim (when present) saying Bearer, and a calling client (azp, or client_id) on the allow-list.
+    private static Task RequireServiceAccessToken(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        var allowed = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ServiceApiOptions>>().CurrentValue.AllowedClients;
+        var client = ServiceClients.Of(principal);
+        var keycloakType = principal.FindFirst("typ")?.Value;
+        if (principal.HasClaim(c => c.Type == "nonce") ||
+            (keycloakType is not null && !string.Equals(keycloakType, "Bearer", StringComparison.OrdinalIgnoreCase)) ||
+            client is null || !allowed.Contains(client, StringComparer.Ordinal))
+        {
+            context.Fail("Not an access token of an allowed service client.");
+        }
+
+        return Task.CompletedTask;
     }
 
     // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp".

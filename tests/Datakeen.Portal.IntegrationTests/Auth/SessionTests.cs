@@ -86,9 +86,10 @@ public sealed partial class SessionTests(PortalStack stack) : IClassFixture<Port
     }
 
     [Fact]
-    public async Task Step_up_sends_the_user_through_the_provider_sign_in_form_and_back_to_the_same_page_in_the_same_session()
+    public async Task Step_up_sends_the_user_through_the_provider_sign_in_form_and_back_to_the_same_page_in_a_new_session()
     {
         using var signedIn = await stack.SignInAsync("admin@acme.test");
+        var oldCookie = signedIn.Cookies.GetCookies(stack.PortalAddress)[SessionCookie]!.Value;
         await using var db = stack.CreateDbContext();
         var user = await db.Users.SingleAsync(u => u.Email == "admin@acme.test");
         var before = await db.UserSessions.AsNoTracking().Where(s => s.UserId == user.Id && s.RevokedAt == null)
@@ -109,12 +110,15 @@ public sealed partial class SessionTests(PortalStack stack) : IClassFixture<Port
         using var posted = await OidcSignIn.SubmitFormAsync(signedIn.Client, form, "admin@acme.test");
         using var callback = await OidcSignIn.FollowAsync(signedIn.Client, posted, stopAfterCallback: true);
 
+        // A sign-in never reuses a session id: the old session ended, a new one carries the fresh auth_time.
         Assert.Equal("/w/acme/api", callback.Headers.Location!.OriginalString);
         await using var check = stack.CreateDbContext();
-        var after = await check.UserSessions.SingleAsync(s => s.Id == before.Id);
-        Assert.Null(after.RevokedAt);
-        Assert.True(after.AuthenticatedAt > DateTimeOffset.UtcNow.AddMinutes(-1), $"auth_time {after.AuthenticatedAt:O} " +
-            string.Join(", ", check.UserSessions.Where(s => s.UserId == user.Id).Select(s => $"{s.Id} {s.AuthenticatedAt:O} {s.RevokedAt:O}")));
+        Assert.NotNull((await check.UserSessions.SingleAsync(s => s.Id == before.Id)).RevokedAt);
+        var after = await check.UserSessions.Where(s => s.UserId == user.Id && s.RevokedAt == null)
+            .OrderByDescending(s => s.CreatedAt).FirstAsync();
+        Assert.NotEqual(before.Id, after.Id);
+        Assert.True(after.AuthenticatedAt > DateTimeOffset.UtcNow.AddMinutes(-1), $"auth_time {after.AuthenticatedAt:O}");
+        Assert.NotEqual(oldCookie, signedIn.Cookies.GetCookies(stack.PortalAddress)[SessionCookie]!.Value);
         using var page = await signedIn.Client.GetAsync("/w/acme/api");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }

@@ -96,7 +96,7 @@ public sealed class KeyVerifyTests(ServiceApiFixture fixture) : IClassFixture<Se
         var forged = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = fixture.Identity.Authority + "/",
-            Audience = "datakeen-portal",
+            Audience = "datakeen-portal-api",
             Subject = new ClaimsIdentity([new Claim("sub", ServiceTokens.GatewayClientId), new Claim("scope", ServiceTokens.VerifyScope)]),
             Expires = DateTime.UtcNow.AddMinutes(10),
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(foreignKey) { KeyId = "foreign" }, SecurityAlgorithms.RsaSha256),

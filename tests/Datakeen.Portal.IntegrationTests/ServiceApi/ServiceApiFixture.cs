@@ -31,7 +31,7 @@ public sealed class ServiceApiFixture : IAsyncLifetime
             $"--DevIdentity:ServiceClients:1:ClientId={ReportingClientId}",
             $"--DevIdentity:ServiceClients:1:ClientSecret={ReportingClientSecret}",
             "--DevIdentity:ServiceClients:1:Scopes:0=datakeen.reports.read",
-            "--DevIdentity:ServiceClients:1:Audience=datakeen-portal");
+            "--DevIdentity:ServiceClients:1:Audience=datakeen-portal-api");
         Portal = new PortalFactory(_database.ConnectionString, Settings(Identity));
         Portal.CreateClient().Dispose();
         GatewayToken = await ServiceTokens.RequestAsync(Identity);
@@ -49,6 +49,8 @@ public sealed class ServiceApiFixture : IAsyncLifetime
         ["ServiceApi:Authority"] = identity.Authority,
         ["ApiKeys:FailedAttemptsPerMinute"] = "10000",
         ["ApiKeys:RequestsPerMinutePerKey"] = "10000",
+        ["ServiceApi:AllowedClients:0"] = ServiceTokens.GatewayClientId,
+        ["ServiceApi:AllowedClients:1"] = ReportingClientId,
     };
 
     public Task<TestWorkspace> CreateWorkspaceAsync() => TestWorkspaces.CreateAsync(Portal);

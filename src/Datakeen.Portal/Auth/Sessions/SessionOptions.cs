@@ -22,4 +22,7 @@ public sealed class SessionOptions
     // last_seen_at is written at most this often per session.
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan LastSeenResolution { get; set; } = TimeSpan.FromMinutes(1);
+
+    // A back-channel logout token is accepted only this long after its iat (and before its exp).
+    public TimeSpan LogoutTokenMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }

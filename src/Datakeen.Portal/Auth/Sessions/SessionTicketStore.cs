@@ -21,6 +21,8 @@ public sealed class SessionTicketStore(
     TimeProvider time,
     ILogger<SessionTicketStore> logger) : ITicketStore
 {
+    public static readonly DateTimeOffset NeverAuthenticated = DateTimeOffset.UnixEpoch;
+
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Datakeen.Sessions.Ticket.v1");
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null, CancellationToken.None);
@@ -34,7 +36,8 @@ public sealed class SessionTicketStore(
         var userId = principal.GetUserId()
             ?? throw new InvalidOperationException("A session needs the portal user id claim.");
         var now = time.GetUtcNow();
-        var authenticatedAt = AuthTimeOf(principal) ?? now;
+        // No auth_time: nobody said when credentials were entered, so the sign-in counts as old (step-up needed).
+        var authenticatedAt = AuthTimeOf(principal) ?? NeverAuthenticated;
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var id = Guid.NewGuid(); // random (v4): the id is a bearer credential inside the cookie
         SetSessionClaim(principal, id);
@@ -62,9 +65,9 @@ public sealed class SessionTicketStore(
     public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) =>
         RenewAsync(key, ticket, null, cancellationToken);
 
-    // Called for a sliding refresh of the cookie, and for a sign-in in a browser whose session is still live:
-    // a re-authentication (step-up) keeps its session, with the new ticket and the fresh auth_time, so the
-    // user's other tabs stay signed in. Someone else signing in there takes the session over as a new one.
+    // Called for a sliding refresh of the cookie only: a sign-in never reaches here with a session id, as
+    // SignInSessions takes a cookie present at sign-in out of the request (and revokes its session) first. A
+    // ticket of another user than the session's is never written over it: a session never changes hands.
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
     {
         if (!Guid.TryParseExact(key, "N", out var id) || ticket.Principal.GetUserId() is not { } userId)
@@ -79,29 +82,15 @@ public sealed class SessionTicketStore(
         var providerSessionId = principal.FindFirst(PortalClaims.ProviderSessionId)?.Value;
         var protectedTicket = Protect(ticket);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var owner = await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null).Select(s => (Guid?)s.UserId)
-            .SingleOrDefaultAsync(cancellationToken);
-        if (owner == userId)
+        var renewed = await db.UserSessions.Where(s => s.Id == id && s.UserId == userId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.Ticket, protectedTicket)
+                .SetProperty(s => s.LastSeenAt, now)
+                .SetProperty(s => s.AuthenticatedAt, s => authenticatedAt ?? s.AuthenticatedAt)
+                .SetProperty(s => s.ProviderSessionId, s => providerSessionId ?? s.ProviderSessionId), cancellationToken);
+        if (renewed == 0)
         {
-            await db.UserSessions.Where(s => s.Id == id && s.UserId == userId && s.RevokedAt == null)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.Ticket, protectedTicket)
-                    .SetProperty(s => s.LastSeenAt, now)
-                    .SetProperty(s => s.AuthenticatedAt, s => authenticatedAt ?? s.AuthenticatedAt)
-                    .SetProperty(s => s.ProviderSessionId, s => providerSessionId ?? s.ProviderSessionId), cancellationToken);
-        }
-        else if (owner is not null)
-        {
-            var issuer = await db.Users.Where(u => u.Id == userId).Select(u => u.Issuer).SingleAsync(cancellationToken);
-            await db.UserSessions.Where(s => s.Id == id && s.RevokedAt == null)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(s => s.UserId, userId)
-                    .SetProperty(s => s.Ticket, protectedTicket)
-                    .SetProperty(s => s.CreatedAt, now)
-                    .SetProperty(s => s.LastSeenAt, now)
-                    .SetProperty(s => s.AuthenticatedAt, authenticatedAt ?? now)
-                    .SetProperty(s => s.ProviderSessionId, providerSessionId)
-                    .SetProperty(s => s.Issuer, issuer), cancellationToken);
+            logger.LogWarning("Session {SessionId} was not renewed: it has ended or belongs to someone else", id);
         }
     }
 
@@ -172,7 +161,7 @@ public sealed class SessionTicketStore(
         identity.AddClaim(new Claim(PortalClaims.SessionId, id.ToString("N")));
     }
 
-    private static DateTimeOffset? AuthTimeOf(ClaimsPrincipal principal) =>
+    internal static DateTimeOffset? AuthTimeOf(ClaimsPrincipal principal) =>
         long.TryParse(principal.FindFirst(PortalClaims.AuthTime)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;

@@ -192,6 +192,31 @@ namespace Datakeen.Portal.Data.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.LogoutTokenUse", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("Jti")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("jti");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Issuer", "Jti")
+                        .HasName("pk_logout_token_uses");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_logout_token_uses_expires_at");
+
+                    b.ToTable("logout_token_uses", (string)null);
+                });
+
             modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
                 {
                     b.Property<Guid>("Id")
