@@ -17,26 +17,20 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
     {
         var page = await portal.NewPageAsync();
         await CreateWorkspaceAsync(page, "admin@acme.test", "Rotation Lab");
-        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        var value = testCard.GetByTestId("key-test-secret");
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
 
-        await Expect(value).ToContainTextAsync("dk_test_sk_••••");
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
-        var oldKey = (await value.TextContentAsync())!.Trim();
-        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" })).ToBeVisibleAsync();
+        await Expect(secretKey.Value).ToContainTextAsync("dk_test_sk_••••");
+        var oldKey = await secretKey.RevealAsync();
+        await Expect(secretKey.HideButton).ToBeVisibleAsync();
 
         Assert.Equal(HttpStatusCode.OK, await WhoAmIAsync(oldKey));
 
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Rotate test secret key" }).ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Rotate test secret key?" });
-        await Expect(dialog).ToBeVisibleAsync();
+        await secretKey.OpenRotationAsync();
         // Before confirming, with the revealed key masked: no key material in a committed picture.
-        await Screenshots.TakeAsync(page, "rotate-dialog", value);
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Rotate key" }).ClickAsync();
-        var rotated = dialog.GetByTestId("rotated-key");
-        await Expect(rotated).ToHaveTextAsync(KeyPatterns.WholeKey);
-        var newKey = (await rotated.TextContentAsync())!.Trim();
+        await Screenshots.TakeAsync(page, "rotate-dialog", secretKey.Value);
+        var newKey = await secretKey.ConfirmRotationAsync();
+        // The tab applies the rotation itself: the row shows the new key's hint behind the dialog.
+        await Expect(secretKey.Value).ToContainTextAsync(newKey[^4..]);
 
         Assert.NotEqual(oldKey, newKey);
         Assert.Equal(HttpStatusCode.Unauthorized, await WhoAmIAsync(oldKey));
@@ -49,14 +43,12 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
     {
         var page = await portal.NewPageAsync();
         await CreateWorkspaceAsync(page, "admin@acme.test", "Hide Lab");
-        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        var value = testCard.GetByTestId("key-test-secret");
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
 
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Hide test secret key" }).ClickAsync();
+        await secretKey.RevealAsync();
+        await secretKey.HideButton.ClickAsync();
 
-        await Expect(value).ToContainTextAsync("••••");
+        await Expect(secretKey.Value).ToContainTextAsync("••••");
         Assert.DoesNotMatch(KeyPatterns.SecretKey, await page.ContentAsync());
 
         // The reveal is in the workspace's audit log, by hint only.
@@ -72,15 +64,12 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
     {
         var page = await portal.NewPageAsync();
         await CreateWorkspaceAsync(page, "admin@acme.test", "Meter Lab");
-        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        var meter = testCard.GetByRole(AriaRole.Progressbar, new() { Name = "Test credits remaining" });
+        var testCard = new ApiDocsTabPage(page).Test;
+        var meter = testCard.CreditMeter;
         await Expect(meter).ToHaveAttributeAsync("aria-valuenow", "20");
         await Expect(meter).ToHaveAttributeAsync("aria-valuemax", "20");
 
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        var secret = testCard.GetByTestId("key-test-secret");
-        await Expect(secret).ToHaveTextAsync(KeyPatterns.WholeKey);
-        var key = (await secret.TextContentAsync())!.Trim();
+        var key = await testCard.SecretKey.RevealAsync();
         var urlBefore = page.Url;
 
         using var client = ApiClient(key);
@@ -94,7 +83,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
 
         // Live, without a reload (the URL check below); the bound is generous for a loaded 2-core machine.
         await Expect(meter).ToHaveAttributeAsync("aria-valuenow", "19", new() { Timeout = 30_000 });
-        await Expect(testCard).ToContainTextAsync("19 / 20");
+        await Expect(testCard.Region).ToContainTextAsync("19 / 20");
         Assert.Equal(urlBefore, page.Url);
         await page.Context.CloseAsync();
     }

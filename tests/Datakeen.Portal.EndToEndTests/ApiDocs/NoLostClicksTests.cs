@@ -35,8 +35,7 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
 
         await page.GotoAsync("/w/acme/api");
 
-        var value = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" }).GetByTestId("key-test-secret");
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await Expect(new ApiDocsTabPage(page).Test.SecretKey.Value).ToHaveTextAsync(KeyPatterns.WholeKey);
         Assert.True(await page.EvaluateAsync<bool>("window.__dkClicked === true"));
         await page.Context.CloseAsync();
     }
@@ -51,11 +50,12 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
 
         await page.GotoAsync("/w/acme/api");
 
-        var reveal = page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" });
-        await Expect(reveal).ToBeVisibleAsync();
-        foreach (var name in new[] { "Reveal test secret key", "Copy test secret key", "Rotate test secret key", "Switch to dark theme" })
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
+        await Expect(secretKey.RevealButton).ToBeVisibleAsync();
+        foreach (var button in new[] { secretKey.RevealButton, secretKey.CopyButton, secretKey.RotateButton,
+                     page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }) })
         {
-            await Expect(page.GetByRole(AriaRole.Button, new() { Name = name })).ToBeDisabledAsync();
+            await Expect(button).ToBeDisabledAsync();
         }
 
         await Expect(page.GetByRole(AriaRole.Tab).First).ToBeDisabledAsync();
@@ -86,12 +86,11 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
             ws.ConnectToServer();
         });
         await page.GotoAsync("/w/acme/api");
-        var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
         // The page becomes interactive when its circuit has started. Every frame of this page's WebSocket is relayed
         // through Playwright's driver (the route above), which on a loaded 2-core CI machine took longer than the
         // default 5 s once (a fresh-clone run, while other test classes ran in parallel).
-        await Expect(testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }))
-            .ToBeEnabledAsync(new() { Timeout = 20_000 });
+        await Expect(secretKey.RevealButton).ToBeEnabledAsync(new() { Timeout = 20_000 });
 
         await connections[0].CloseAsync();
 
@@ -102,8 +101,7 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
 
         allowReconnect.SetResult();
         await Expect(notice).ToBeHiddenAsync(new() { Timeout = 30_000 });
-        await testCard.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(testCard.GetByTestId("key-test-secret")).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await secretKey.RevealAsync();
         await page.Context.CloseAsync();
     }
 
@@ -112,7 +110,8 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
     {
         var page = await portal.NewPageAsync();
         await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" })).ToBeEnabledAsync();
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
+        await Expect(secretKey.RevealButton).ToBeEnabledAsync();
 
         // What blazor.web.js raises when the server answers that it no longer knows this circuit.
         await page.EvaluateAsync("""
@@ -128,8 +127,7 @@ public sealed class NoLostClicksTests(PortalEnvironment portal)
         await reload.ClickAsync();
         await page.WaitForFunctionAsync("window.__dkBeforeReload === undefined");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(page.GetByTestId("key-test-secret").First).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await secretKey.RevealAsync();
         await page.Context.CloseAsync();
     }
 }

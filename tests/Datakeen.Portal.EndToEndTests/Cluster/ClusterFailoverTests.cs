@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.EndToEndTests.ApiDocs;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
@@ -19,10 +20,8 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
     public async Task Killing_the_instance_that_holds_a_tab_leaves_the_tab_working_on_another_without_signing_in_again()
     {
         var page = await environment.SignInAsync("admin@acme.test");
-        var card = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        var value = card.GetByTestId("key-test-secret");
-        await card.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
+        await secretKey.RevealAsync();
         var holder = environment.Cluster.Instance(await ClusterEnvironment.InstanceOfAsync(page));
 
         PortalCluster.Kill(holder);
@@ -33,13 +32,12 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         // Data Protection key ring), and the revealed secret, which could not be carried over, is masked.
         var notice = page.GetByRole(AriaRole.Dialog, new() { Name = "This page has expired" });
         await notice.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync(new() { Timeout = 60_000 });
-        await Expect(value).ToContainTextAsync("••••", new() { Timeout = 60_000 });
+        await Expect(secretKey.Value).ToContainTextAsync("••••", new() { Timeout = 60_000 });
         Assert.StartsWith(environment.Cluster.Entry.ToString().TrimEnd('/'), page.Url, StringComparison.Ordinal);
         var successor = await ClusterEnvironment.InstanceOfAsync(page);
         Assert.NotEqual(holder.Name, successor);
 
-        await card.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
+        await secretKey.RevealAsync();
         Assert.Equal(successor, await ClusterEnvironment.InstanceOfAsync(page));
         await page.Context.CloseAsync();
     }

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.EndToEndTests.ApiDocs;
 using Datakeen.Portal.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -22,11 +23,8 @@ public sealed class ClusterTests(ClusterEnvironment environment, ITestOutputHelp
     public async Task Through_nginx_a_user_signs_in_stays_on_one_instance_and_a_rotation_there_is_refused_by_every_instance()
     {
         var page = await environment.SignInAsync("admin@acme.test");
-        var card = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
-        var value = card.GetByTestId("key-test-secret");
-        await card.GetByRole(AriaRole.Button, new() { Name = "Reveal test secret key" }).ClickAsync();
-        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
-        var oldKey = (await value.TextContentAsync())!.Trim();
+        var secretKey = new ApiDocsTabPage(page).Test.SecretKey;
+        var oldKey = await secretKey.RevealAsync();
 
         // Sticky: every page request of this browser reaches the instance that holds its circuit.
         var instanceA = await ClusterEnvironment.InstanceOfAsync(page);
@@ -39,12 +37,8 @@ public sealed class ClusterTests(ClusterEnvironment environment, ITestOutputHelp
             Assert.Equal(HttpStatusCode.OK, await StatusAsync(instance, oldKey));
         }
 
-        await card.GetByRole(AriaRole.Button, new() { Name = "Rotate test secret key" }).ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Rotate test secret key?" });
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Rotate key" }).ClickAsync();
-        var rotated = dialog.GetByTestId("rotated-key");
-        await Expect(rotated).ToHaveTextAsync(KeyPatterns.WholeKey);
-        var newKey = (await rotated.TextContentAsync())!.Trim();
+        await secretKey.OpenRotationAsync();
+        var newKey = await secretKey.ConfirmRotationAsync();
 
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(environment.Cluster.Instance(instanceA), oldKey));
         foreach (var instance in environment.Cluster.Instances)
