@@ -31,6 +31,7 @@ public static class GrantCreditsVerb
 
         var services = new ServiceCollection()
             .AddLogging()
+            .AddMetrics()
             .AddPortalData(configuration)
             .AddAuditing()
             // The ledger's collaborators; a grant NOTIFYs inside its own transaction and needs no running host.
