@@ -5,6 +5,7 @@ using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
 using Datakeen.Portal.Notifications;
 using Microsoft.EntityFrameworkCore;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -111,6 +112,12 @@ public sealed class CreditLedger
     // debit of it is run again alone, so a failure is only ever the failing debit's own.
     private async Task ExecuteAsync(IReadOnlyList<PendingDebit> batch)
     {
+        // In the trace of the batch's first request (a lone request's trace shows its SQL), linked to the others'.
+        using var activity = PortalTelemetry.Source.HasListeners()
+            ? PortalTelemetry.Source.StartActivity("credits.debit_batch", ActivityKind.Internal, batch[0].Trace,
+                links: batch.Skip(1).Where(d => d.Trace != default).Select(d => new ActivityLink(d.Trace)).ToList())
+            : null;
+        activity?.SetTag("datakeen.batch_size", batch.Count);
         try
         {
             var rows = await RunAsync(batch);

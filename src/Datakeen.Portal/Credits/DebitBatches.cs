@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Datakeen.Portal.Infrastructure.Telemetry;
 
@@ -37,7 +38,8 @@ internal sealed class DebitBatches
         waitingDebits.Add(1);
         if (Interlocked.CompareExchange(ref draining, 1, 0) == 0)
         {
-            // Runs on this thread up to the batch's first database wait, then on the thread that completes it.
+            // Runs on this thread up to the batch's first database wait (no thread hop for a lone debit), then on
+            // the thread that completes it.
             _ = DrainAsync();
         }
 
@@ -46,6 +48,9 @@ internal sealed class DebitBatches
 
     private async Task DrainAsync()
     {
+        // The loop may outlive the request that started it: each batch's span names its own parent (CreditLedger)
+        // instead of inheriting this request's (a change local to this method's flow).
+        Activity.Current = null;
         while (true)
         {
             while (!waiting.IsEmpty)
@@ -75,6 +80,9 @@ internal sealed class DebitBatches
 internal sealed class PendingDebit(ConsumeCommand command, Guid entryId)
 {
     public ConsumeCommand Command { get; } = command;
+
+    // The span of the request that queued the debit, which the batch's span names (parent or link).
+    public ActivityContext Trace { get; } = Activity.Current?.Context ?? default;
 
     public Guid EntryId { get; } = entryId;
 
