@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Datakeen.Portal.Data;
@@ -13,18 +14,58 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
     // Records are kept at least this long, then purged.
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    // SHA-256 of the canonical form of a request, so the same key sent with a different request is caught.
+    // SHA-256 of the canonical form of a request, so the same key sent with a different request is caught. The form
+    // is fixed (stored hashes must keep matching): each part as "<length in UTF-16 units>:<part>\n", then the
+    // reference as "-" when null or "<length>:<reference>" (null and empty differ; nothing collides). Written into
+    // pooled buffers: the hash is the only allocation.
     public static byte[] HashRequest(string method, string path, string environment, int amount, string? reference)
     {
-        // Null and empty references differ; every part is length-prefixed so no two requests collide.
-        var canonical = new StringBuilder();
-        foreach (var part in new[] { method, path, environment, amount.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        Span<char> number = stackalloc char[11];
+        amount.TryFormat(number, out var numberLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+        var capacity = 5 * 24 + method.Length + path.Length + environment.Length + (reference?.Length ?? 0);
+        var chars = ArrayPool<char>.Shared.Rent(capacity);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(capacity));
+        try
         {
-            canonical.Append(part.Length).Append(':').Append(part).Append('\n');
-        }
+            var length = 0;
+            Part(chars, ref length, method);
+            Part(chars, ref length, path);
+            Part(chars, ref length, environment);
+            Part(chars, ref length, number[..numberLength]);
+            if (reference is null)
+            {
+                chars[length++] = '-';
+            }
+            else
+            {
+                Prefix(chars, ref length, reference.Length);
+                reference.CopyTo(chars.AsSpan(length));
+                length += reference.Length;
+            }
 
-        canonical.Append(reference is null ? "-" : $"{reference.Length}:{reference}");
-        return SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));
+            var byteCount = Encoding.UTF8.GetBytes(chars.AsSpan(0, length), bytes);
+            return SHA256.HashData(bytes.AsSpan(0, byteCount));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private static void Part(char[] chars, ref int length, ReadOnlySpan<char> part)
+    {
+        Prefix(chars, ref length, part.Length);
+        part.CopyTo(chars.AsSpan(length));
+        length += part.Length;
+        chars[length++] = '\n';
+    }
+
+    private static void Prefix(char[] chars, ref int length, int partLength)
+    {
+        partLength.TryFormat(chars.AsSpan(length), out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        length += written;
+        chars[length++] = ':';
     }
 
     public async Task<int> PurgeAsync(CancellationToken ct = default)
