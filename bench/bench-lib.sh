@@ -96,14 +96,15 @@ bench_allocations_per_request() {
   local name="$1"; shift
   local counters; counters="$(bench_dotnet_counters)"
   rm -f "$WORK_DIR/$name-alloc.csv"
+  # A fixed window (background jobs ignore SIGINT): the run plus 2 s before and 2 s after.
+  local seconds=$(( DURATION + 4 ))
   "$counters" collect -p "$PORTAL_PID" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' --refresh-interval 1 \
-    --format csv -o "$WORK_DIR/$name-alloc.csv" >"$WORK_DIR/$name-counters.log" 2>&1 &
+    --format csv -o "$WORK_DIR/$name-alloc.csv" --duration "00:00:$(printf '%02d:%02d' $((seconds / 60)) $((seconds % 60)))" \
+    >"$WORK_DIR/$name-counters.log" 2>&1 &
   local collector=$!
   sleep 2
   "$@" >/dev/null
-  sleep 1
-  kill -INT "$collector" 2>/dev/null || true
-  wait "$collector" 2>/dev/null || true
+  wait "$collector" || true
   local requests; requests="$(awk '/requests in/ {print $1; exit}' "$WORK_DIR/$name.txt")"
   # Rows: Timestamp,Provider,Counter Name,Counter Type,Mean/Increment; increments per interval are summed.
   awk -F, -v n="$requests" '$3 ~ /total_allocated/ {s += $NF} END {if (n > 0) printf "%.0f\n", s / n; else print "n/a"}' \
