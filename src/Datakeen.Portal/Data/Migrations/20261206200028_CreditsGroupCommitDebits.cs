@@ -28,7 +28,17 @@ namespace Datakeen.Portal.Data.Migrations
                 v_status integer[] := array_fill(NULL::integer, ARRAY[n]);
                 v_account uuid[] := array_fill(NULL::uuid, ARRAY[n]);
                 v_balance bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+                v_entry uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+                v_request_id text[] := array_fill(NULL::text, ARRAY[n]);
+                v_verdict smallint[] := array_fill(0::smallint, ARRAY[n]);
                 v_taken integer[];
+                v_same boolean;
+                v_stored_status integer;
+                v_stored_entry uuid;
+                v_stored_balance bigint;
+                v_stored_request_id text;
+                v_workspace uuid;
+                v_environment text;
                 v_id uuid;
                 v_after bigint;
                 i integer;
@@ -54,28 +64,29 @@ namespace Datakeen.Portal.Data.Migrations
                     v_state[i] := 1;
                 END LOOP;
 
-                -- A claimed key that the ledger already knows: its record was purged; nothing to replay.
-                SELECT array_agg(k) INTO v_taken
-                FROM generate_subscripts(p_workspace, 1) AS k
-                WHERE v_state[k] = 0 AND p_key[k] IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM credit_ledger_entries e
-                              WHERE e.workspace_id = p_workspace[k] AND e.idempotency_key = p_key[k]);
-                IF v_taken IS NOT NULL THEN
-                    FOREACH i IN ARRAY v_taken LOOP
+                -- Every lookup below is one statement per debit on a unique index: a join with the arrays would be
+                -- planned for the default 1000 rows of a set-returning function and scan the ledger.
+                FOR i IN 1 .. n LOOP
+                    -- A claimed key that the ledger already knows: its record was purged; nothing to replay.
+                    CONTINUE WHEN v_state[i] <> 0 OR p_key[i] IS NULL;
+                    PERFORM 1 FROM credit_ledger_entries e WHERE e.workspace_id = p_workspace[i] AND e.idempotency_key = p_key[i];
+                    IF FOUND THEN
                         v_state[i] := 2;
-                    END LOOP;
-                    DELETE FROM idempotency_records r USING unnest(v_taken) AS t(k)
-                    WHERE r.workspace_id = p_workspace[t.k] AND r.key = p_key[t.k];
-                END IF;
+                        DELETE FROM idempotency_records r WHERE r.workspace_id = p_workspace[i] AND r.key = p_key[i];
+                    END IF;
+                END LOOP;
 
-                -- The accounts, locked in one stable order.
-                PERFORM 1 FROM credit_accounts a
-                WHERE (a.workspace_id, a.environment) IN (
-                    SELECT p_workspace[k], p_environment[k] FROM generate_subscripts(p_workspace, 1) AS k WHERE v_state[k] = 0)
-                ORDER BY a.id
-                FOR UPDATE;
+                -- The accounts, locked in one stable order (workspace, environment), so concurrent batches never
+                -- wait on each other's rows in a cycle.
+                FOR v_workspace, v_environment IN
+                    SELECT DISTINCT p_workspace[k], p_environment[k] FROM generate_subscripts(p_workspace, 1) AS k
+                    WHERE v_state[k] = 0 ORDER BY 1, 2
+                LOOP
+                    PERFORM 1 FROM credit_accounts a WHERE a.workspace_id = v_workspace AND a.environment = v_environment FOR UPDATE;
+                END LOOP;
 
-                -- Each debit's own conditional update, in arrival order.
+                -- Each debit's own conditional update, in arrival order, and its key's record completed with the
+                -- outcome.
                 FOR i IN 1 .. n LOOP
                     CONTINUE WHEN v_state[i] <> 0;
                     UPDATE credit_accounts AS a SET balance = a.balance - p_amount[i], updated_at = p_now
@@ -85,8 +96,17 @@ namespace Datakeen.Portal.Data.Migrations
                         v_status[i] := p_consumed_status;
                         v_account[i] := v_id;
                         v_balance[i] := v_after;
+                        v_entry[i] := p_entry[i];
                     ELSE
                         v_status[i] := p_refused_status;
+                    END IF;
+
+                    v_request_id[i] := p_request_id[i];
+                    IF p_key[i] IS NOT NULL THEN
+                        UPDATE idempotency_records AS r
+                        SET response_status = v_status[i], entry_id = v_entry[i], balance = v_balance[i],
+                            request_id = p_request_id[i], completed_at = p_now
+                        WHERE r.workspace_id = p_workspace[i] AND r.key = p_key[i];
                     END IF;
                 END LOOP;
 
@@ -97,30 +117,26 @@ namespace Datakeen.Portal.Data.Migrations
                 FROM generate_subscripts(p_workspace, 1) AS k
                 WHERE v_account[k] IS NOT NULL;
 
-                -- Each claimed key's record completed with its outcome.
-                UPDATE idempotency_records AS r
-                SET response_status = v_status[k], entry_id = CASE WHEN v_account[k] IS NOT NULL THEN p_entry[k] END,
-                    balance = v_balance[k], request_id = p_request_id[k], completed_at = p_now
-                FROM generate_subscripts(p_workspace, 1) AS k
-                WHERE v_state[k] = 0 AND p_key[k] IS NOT NULL AND r.workspace_id = p_workspace[k] AND r.key = p_key[k];
-
                 -- A key used before: its record, read now (after this batch's own, and after the commit of a
                 -- transaction that held it).
+                FOR i IN 1 .. n LOOP
+                    CONTINUE WHEN v_state[i] <> 1;
+                    SELECT r.request_hash = p_hash[i], r.response_status, r.entry_id, r.balance, r.request_id
+                    INTO v_same, v_stored_status, v_stored_entry, v_stored_balance, v_stored_request_id
+                    FROM idempotency_records r WHERE r.workspace_id = p_workspace[i] AND r.key = p_key[i];
+                    v_verdict[i] := CASE WHEN NOT FOUND THEN 3 WHEN NOT v_same THEN 2 WHEN v_stored_status IS NULL THEN 3 ELSE 1 END;
+                    IF v_verdict[i] = 1 THEN
+                        v_status[i] := v_stored_status;
+                        v_entry[i] := v_stored_entry;
+                        v_balance[i] := v_stored_balance;
+                        v_request_id[i] := v_stored_request_id;
+                    END IF;
+                END LOOP;
+
                 RETURN QUERY
-                SELECT k,
-                    (CASE WHEN v_state[k] = 0 THEN 0
-                          WHEN v_state[k] = 2 OR r.key IS NULL THEN 3
-                          WHEN r.request_hash <> p_hash[k] THEN 2
-                          WHEN r.response_status IS NULL THEN 3
-                          ELSE 1 END)::smallint,
-                    CASE WHEN v_state[k] = 0 THEN v_status[k] WHEN v_state[k] = 1 THEN r.response_status END,
-                    CASE WHEN v_state[k] = 0 THEN (CASE WHEN v_account[k] IS NOT NULL THEN p_entry[k] END)
-                         WHEN v_state[k] = 1 THEN r.entry_id END,
-                    CASE WHEN v_state[k] = 0 THEN v_balance[k] WHEN v_state[k] = 1 THEN r.balance END,
-                    (CASE WHEN v_state[k] = 0 THEN p_request_id[k] WHEN v_state[k] = 1 THEN r.request_id END)::text
-                FROM generate_subscripts(p_workspace, 1) AS k
-                LEFT JOIN idempotency_records AS r
-                    ON v_state[k] = 1 AND r.workspace_id = p_workspace[k] AND r.key = p_key[k];
+                SELECT k, (CASE WHEN v_state[k] = 0 THEN 0 WHEN v_state[k] = 2 THEN 3 ELSE v_verdict[k] END)::smallint,
+                    v_status[k], v_entry[k], v_balance[k], v_request_id[k]
+                FROM generate_subscripts(p_workspace, 1) AS k;
             END
             $fn$;
             """;
