@@ -77,10 +77,10 @@ namespace Datakeen.Portal.Data.Migrations
                 END LOOP;
 
                 -- The accounts, locked in one stable order (workspace, environment), so concurrent batches never
-                -- wait on each other's rows in a cycle.
+                -- wait on each other's rows in a cycle (a lone debit locks its one account by its update below).
                 FOR v_workspace, v_environment IN
                     SELECT DISTINCT p_workspace[k], p_environment[k] FROM generate_subscripts(p_workspace, 1) AS k
-                    WHERE v_state[k] = 0 ORDER BY 1, 2
+                    WHERE n > 1 AND v_state[k] = 0 ORDER BY 1, 2
                 LOOP
                     PERFORM 1 FROM credit_accounts a WHERE a.workspace_id = v_workspace AND a.environment = v_environment FOR UPDATE;
                 END LOOP;
