@@ -88,7 +88,8 @@ bench_dotnet_counters() {
   echo "$dir/dotnet-counters"
 }
 
-# bench_allocations_per_request NAME REQUESTS_COMMAND...: runs the command (a wrk run writing $WORK_DIR/NAME.txt)
+# bench_allocations_per_request NAME REQUESTS_COMMAND...: runs the command (a wrk run of ALLOC_SECONDS, default
+# DURATION, writing $WORK_DIR/NAME.txt)
 # while dotnet-counters reads the portal's managed allocations (System.Runtime dotnet.gc.heap.total_allocated), and
 # prints the bytes allocated per request of that run. The window is the run plus about a second on each side, and
 # everything the process allocates in it counts (background jobs included): an upper bound, in bytes.
@@ -97,7 +98,7 @@ bench_allocations_per_request() {
   local counters; counters="$(bench_dotnet_counters)"
   rm -f "$WORK_DIR/$name-alloc.csv"
   # A fixed window (background jobs ignore SIGINT): the run plus 2 s before and 2 s after.
-  local seconds=$(( DURATION + 4 ))
+  local seconds=$(( ${ALLOC_SECONDS:-$DURATION} + 4 ))
   "$counters" collect -p "$PORTAL_PID" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' --refresh-interval 1 \
     --format csv -o "$WORK_DIR/$name-alloc.csv" --duration "00:00:$(printf '%02d:%02d' $((seconds / 60)) $((seconds % 60)))" \
     >"$WORK_DIR/$name-counters.log" 2>&1 &
