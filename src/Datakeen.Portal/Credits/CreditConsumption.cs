@@ -12,6 +12,12 @@ public sealed class CreditConsumption(CreditLedger ledger)
         string requestId)
     {
         var requestHash = IdempotencyStore.HashRequest("POST", path, ApiKeyClaims.EnvironmentValue(key.Environment), amount, reference);
+        // The portal's own ids are 32 characters; a longer one (another host's) must not fail the batch's statement.
+        if (requestId.Length > IdempotencyRecord.MaxRequestIdLength)
+        {
+            requestId = requestId[..IdempotencyRecord.MaxRequestIdLength];
+        }
+
         return ledger.ConsumeAsync(new ConsumeCommand(key.WorkspaceId, key.Environment, amount, reference, idempotencyKey, key.KeyId,
             requestHash, requestId));
     }
