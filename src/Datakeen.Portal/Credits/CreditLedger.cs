@@ -87,7 +87,14 @@ public sealed class CreditLedger
             DebitVerdict.KeyReused => new ConsumeResult(ConsumeOutcome.KeyReused, null),
             _ => new ConsumeResult(ConsumeOutcome.KeyInFlight, null),
         };
-        activity?.SetTag("datakeen.outcome", result.Outcome.ToString());
+        activity?.SetTag("datakeen.outcome", result.Outcome switch
+        {
+            ConsumeOutcome.Consumed => "consumed",
+            ConsumeOutcome.InsufficientCredits => "insufficient",
+            ConsumeOutcome.Replayed => "replayed",
+            ConsumeOutcome.KeyReused => "key_reused",
+            _ => "key_in_flight",
+        });
         if (result.Outcome != ConsumeOutcome.Consumed)
         {
             return result;
