@@ -80,3 +80,34 @@ bench_portal() {
   for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
 }
+
+# bench_dotnet_counters: prints the path of dotnet-counters, installed into .tools/ (gitignored) on first use.
+bench_dotnet_counters() {
+  local dir=.tools/dotnet-counters
+  [ -x "$dir/dotnet-counters" ] || dotnet tool install dotnet-counters --version 10.0.750501 --tool-path "$dir" >/dev/null
+  echo "$dir/dotnet-counters"
+}
+
+# bench_allocations_per_request NAME REQUESTS_COMMAND...: runs the command (a wrk run of ALLOC_SECONDS, default
+# DURATION, writing $WORK_DIR/NAME.txt)
+# while dotnet-counters reads the portal's managed allocations (System.Runtime dotnet.gc.heap.total_allocated), and
+# prints the bytes allocated per request of that run. The window is the run plus about a second on each side, and
+# everything the process allocates in it counts (background jobs included): an upper bound, in bytes.
+bench_allocations_per_request() {
+  local name="$1"; shift
+  local counters; counters="$(bench_dotnet_counters)"
+  rm -f "$WORK_DIR/$name-alloc.csv"
+  # A fixed window (background jobs ignore SIGINT): the run plus 2 s before and 2 s after.
+  local seconds=$(( ${ALLOC_SECONDS:-$DURATION} + 4 ))
+  "$counters" collect -p "$PORTAL_PID" --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' --refresh-interval 1 \
+    --format csv -o "$WORK_DIR/$name-alloc.csv" --duration "00:00:$(printf '%02d:%02d' $((seconds / 60)) $((seconds % 60)))" \
+    >"$WORK_DIR/$name-counters.log" 2>&1 &
+  local collector=$!
+  sleep 2
+  "$@" >/dev/null
+  wait "$collector" || true
+  local requests; requests="$(awk '/requests in/ {print $1; exit}' "$WORK_DIR/$name.txt")"
+  # Rows: Timestamp,Provider,Counter Name,Counter Type,Mean/Increment; increments per interval are summed.
+  awk -F, -v n="$requests" '$3 ~ /total_allocated/ {s += $NF} END {if (n > 0) printf "%.0f\n", s / n; else print "n/a"}' \
+    "$WORK_DIR/$name-alloc.csv"
+}

@@ -64,6 +64,10 @@ for round in $(seq 1 "$ROUNDS"); do
   WHOAMI_RUNS+=("$(run_wrk whoami /api/v1/whoami "Authorization: Bearer $KEY")")
   non2xx+="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/whoami.txt")"
 done
+# Allocations per whoami: insensitive to the machine's load, unlike the ratio (bench_allocations_per_request).
+log "Allocations per whoami: one ${ROUND_SECONDS}s run under dotnet-counters"
+ALLOC="$(ALLOC_SECONDS="$ROUND_SECONDS" bench_allocations_per_request whoami-alloc \
+  run_wrk whoami-alloc /api/v1/whoami "Authorization: Bearer $KEY")"
 mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
 HEALTHZ="$(mean "${HEALTHZ_RUNS[@]}")"
 WHOAMI="$(mean "${WHOAMI_RUNS[@]}")"
@@ -77,3 +81,4 @@ echo "whoami:   $WHOAMI req/s (rounds: ${WHOAMI_RUNS[*]})${non2xx:+ (non-2xx: $n
 RATIOS="$(for i in "${!HEALTHZ_RUNS[@]}"; do awk -v w="${WHOAMI_RUNS[$i]}" -v h="${HEALTHZ_RUNS[$i]}" 'BEGIN { printf "%.4f\n", w / h }'; done)"
 RATIO="$(sort -g <<<"$RATIOS" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
 awk -v r="$RATIO" -v rounds="$(echo $RATIOS)" 'BEGIN { printf "ratio:    %.0f%% of healthz (median of per-round ratios: %s; target >= 90%%)\n", 100 * r, rounds }'
+echo "allocations per whoami: $ALLOC B (managed bytes allocated by the portal during one whoami run / its requests)"

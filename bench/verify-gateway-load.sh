@@ -144,7 +144,9 @@ done
 [ ! -f "$WORK_DIR/non2xx" ] || { echo "non-2xx answers:"; cat "$WORK_DIR/non2xx"; }
 # Within-round ratios are the comparable figures on a busy machine (both paths met the same load).
 paste "$WORK_DIR/verify.rps" "$WORK_DIR/healthz.rps" | awk '{ r = 100 * $1 / $2; printf "%.0f\n", r }' | sort -n >"$WORK_DIR/ratios"
-echo "verify / healthz per round: $(paste -sd' ' "$WORK_DIR/ratios" | sed 's/\([0-9]*\)/\1%/g'); median $(awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$WORK_DIR/ratios")% (target >= 70%)"
+echo "verify / healthz per round: $(paste -sd' ' "$WORK_DIR/ratios" | sed 's/\([0-9]*\)/\1%/g'); median $(awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$WORK_DIR/ratios")% (target >= 90%)"
+paste "$WORK_DIR/hook.rps" "$WORK_DIR/healthz.rps" | awk '{ r = 100 * $1 / $2; printf "%.0f\n", r }' | sort -n >"$WORK_DIR/hook-ratios"
+echo "authorize / healthz per round: $(paste -sd' ' "$WORK_DIR/hook-ratios" | sed 's/\([0-9]*\)/\1%/g'); median $(awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$WORK_DIR/hook-ratios")% (target >= 90%)"
 paste "$WORK_DIR/gateway.lat" "$WORK_DIR/upstream.lat" | awk '{ printf "%.0f\n", $1 - $2 }' | sort -n >"$WORK_DIR/overheads"
 echo "gateway overhead per round (us): $(paste -sd' ' "$WORK_DIR/overheads")"
 awk -v g="$(mean "$WORK_DIR/gateway.lat")" -v u="$(mean "$WORK_DIR/upstream.lat")" \

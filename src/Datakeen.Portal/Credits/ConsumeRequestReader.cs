@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using Datakeen.Portal.Infrastructure;
@@ -44,41 +45,67 @@ public static class ConsumeRequestReader
 
     public static async Task<ConsumeBody> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        var (body, problem) = await ReadLimitedBodyAsync(request, MaxBodyBytes, ct);
-        if (problem is not null)
-        {
-            return ConsumeBody.Fail(problem);
-        }
-
         // No body at all means every default: consume one credit.
-        if (body.Length == 0)
+        if (request.ContentLength == 0)
         {
-            return ConsumeBody.Ok(DefaultAmount, null);
+            return ConsumeBody.Default;
         }
 
-        if (!request.HasJsonContentType())
+        // A pooled buffer: a fresh 4 KB array per request was the largest allocation of a consume.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
         {
-            return ConsumeBody.Fail(CreditProblems.WrongMediaType());
-        }
+            var (length, problem) = await ReadLimitedAsync(request, buffer, MaxBodyBytes, ct);
+            if (problem is not null)
+            {
+                return ConsumeBody.Fail(problem);
+            }
 
-        return Parse(body.Span);
+            if (length == 0)
+            {
+                return ConsumeBody.Default;
+            }
+
+            return request.HasJsonContentType()
+                ? Parse(buffer.AsMemory(0, length))
+                : ConsumeBody.Fail(CreditProblems.WrongMediaType());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // The raw body, at most `limit` bytes; a longer or malformed one is a problem (never an exception).
     public static async Task<(ReadOnlyMemory<byte> Body, CreditProblem? Problem)> ReadLimitedBodyAsync(HttpRequest request,
         int limit, CancellationToken ct)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+        try
+        {
+            var (length, problem) = await ReadLimitedAsync(request, buffer, limit, ct);
+            return problem is not null ? (default, problem) : (buffer.AsSpan(0, length).ToArray(), null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Reads at most limit + 1 bytes into buffer (at least that long): more than limit is a problem.
+    private static async Task<(int Length, CreditProblem? Problem)> ReadLimitedAsync(HttpRequest request, byte[] buffer, int limit,
+        CancellationToken ct)
+    {
         if (request.ContentLength > limit)
         {
-            return (default, CreditProblems.TooLarge(limit));
+            return (0, CreditProblems.TooLarge(limit));
         }
 
-        var buffer = new byte[limit + 1];
         var length = 0;
         try
         {
             int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            while (length < limit + 1 && (read = await request.Body.ReadAsync(buffer.AsMemory(length, limit + 1 - length), ct)) > 0)
             {
                 length += read;
             }
@@ -86,19 +113,19 @@ public static class ConsumeRequestReader
         catch (BadHttpRequestException e)
         {
             // Malformed framing (bad chunked encoding, body shorter than its Content-Length...): the client's fault.
-            return (default, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+            return (0, e.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? CreditProblems.TooLarge(limit)
                 : CreditProblems.Invalid("The request body could not be read."));
         }
 
-        return length > limit ? (default, CreditProblems.TooLarge(limit)) : (buffer.AsMemory(0, length), null);
+        return length > limit ? (0, CreditProblems.TooLarge(limit)) : (length, null);
     }
 
-    internal static ConsumeBody Parse(ReadOnlySpan<byte> json)
+    internal static ConsumeBody Parse(ReadOnlyMemory<byte> json)
     {
         // JsonDocument does not validate the UTF-8 of strings until they are read, and then throws
         // something other than a JsonException.
-        if (!Utf8.IsValid(json))
+        if (!Utf8.IsValid(json.Span))
         {
             return ConsumeBody.Fail(CreditProblems.Invalid("The body is not valid UTF-8 JSON."));
         }
@@ -106,7 +133,7 @@ public static class ConsumeRequestReader
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException)
         {
@@ -136,10 +163,11 @@ public static class ConsumeRequestReader
 
         int? amount = null;
         string? reference = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Only the two known members get past the first occurrence of a name: two flags tell a repeat.
+        bool seenAmount = false, seenReference = false;
         foreach (var property in root.EnumerateObject())
         {
-            if (!seen.Add(property.Name))
+            if (property.NameEquals("amount") ? !Set(ref seenAmount) : property.NameEquals("reference") && !Set(ref seenReference))
             {
                 return ConsumeBody.Fail(CreditProblems.Invalid($"'{Shorten(property.Name)}' is given twice."));
             }
@@ -187,11 +215,21 @@ public static class ConsumeRequestReader
         return ConsumeBody.Ok(amount ?? DefaultAmount, reference);
     }
 
+    // Marks a member as seen: false when it already was.
+    private static bool Set(ref bool seen)
+    {
+        var first = !seen;
+        seen = true;
+        return first;
+    }
+
     private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
 }
 
 public sealed record ConsumeBody(int Amount, string? Reference, CreditProblem? Problem)
 {
+    public static readonly ConsumeBody Default = Ok(ConsumeRequestReader.DefaultAmount, null);
+
     public static ConsumeBody Ok(int amount, string? reference) => new(amount, reference, null);
 
     public static ConsumeBody Fail(CreditProblem problem) => new(0, null, problem);

@@ -1,53 +1,24 @@
-using Npgsql;
+using Datakeen.Portal.ApiKeys;
 
 namespace Datakeen.Portal.Credits;
 
-// The one implementation of "debit once per Idempotency-Key", shared by every entry point that charges
-// credits (POST /api/v1/credits/consume, the cost of POST /api/v1/keys/verify): the debit stores its answer
-// in the same statement (see CreditLedger), and a request whose key was already used gets that answer back.
-public sealed class CreditConsumption(CreditLedger ledger, IdempotencyStore idempotency)
+// The one implementation of "debit once per Idempotency-Key" for every entry point that charges credits
+// (POST /api/v1/credits/consume, the cost of POST /api/v1/keys/verify): the request's hash (what makes a retry
+// a retry), the command, and the ledger's group-committed debit, which claims the key and stores its outcome.
+// Each endpoint renders the ConsumeAnswer it gets, fresh or replayed, with the same code.
+public sealed class CreditConsumption(CreditLedger ledger)
 {
-    public async Task<ConsumptionAnswer> ConsumeAsync(ConsumeCommand command, IdempotentAnswer answer, CancellationToken ct)
+    public Task<ConsumeResult> ConsumeAsync(VerifiedKey key, string path, int amount, string? reference, string idempotencyKey,
+        string requestId)
     {
-        ArgumentNullException.ThrowIfNull(command.IdempotencyKey);
-        ConsumeResult result;
-        try
+        var requestHash = IdempotencyStore.HashRequest("POST", path, ApiKeyClaims.EnvironmentValue(key.Environment), amount, reference);
+        // The portal's own ids are 32 characters; a longer one (another host's) must not fail the batch's statement.
+        if (requestId.Length > IdempotencyRecord.MaxRequestIdLength)
         {
-            // Not cancelled by the client going away: a request that reached the database runs to its stored
-            // answer, which a retry gets.
-            result = await ledger.ConsumeAsync(command, answer, CancellationToken.None);
-        }
-        catch (PostgresException e) when (CreditLedger.IsKeyAlreadyUsed(e))
-        {
-            // The key was used first by another request (maybe one racing this one, which the statement
-            // waited for): nothing was written, and that request's answer is the one to give.
-            var stored = await idempotency.FindAsync(command.WorkspaceId, command.IdempotencyKey, answer.RequestHash, ct);
-            return stored.Outcome switch
-            {
-                IdempotencyLookupOutcome.Completed => new ConsumptionAnswer(ConsumptionOutcome.Replayed, stored.Response),
-                IdempotencyLookupOutcome.Reused => new ConsumptionAnswer(ConsumptionOutcome.KeyReused, null),
-                // No answer to replay (a purged record, or an unanswered claim of a previous version).
-                _ => new ConsumptionAnswer(ConsumptionOutcome.KeyInFlight, null),
-            };
+            requestId = requestId[..IdempotencyRecord.MaxRequestIdLength];
         }
 
-        return result.Outcome == ConsumeOutcome.Consumed
-            ? new ConsumptionAnswer(ConsumptionOutcome.Consumed, answer.Consumed(result.Balance!.Value))
-            : new ConsumptionAnswer(ConsumptionOutcome.Refused, answer.Refused);
+        return ledger.ConsumeAsync(new ConsumeCommand(key.WorkspaceId, key.Environment, amount, reference, idempotencyKey, key.KeyId,
+            requestHash, requestId));
     }
 }
-
-public enum ConsumptionOutcome
-{
-    Consumed,
-    // Not enough credits: nothing debited, the refusal stored for the key.
-    Refused,
-    // The key's first request already answered: its answer, again.
-    Replayed,
-    // The key was first used for a different request.
-    KeyReused,
-    KeyInFlight,
-}
-
-// Response is the answer to give (fresh or replayed); null for KeyReused and KeyInFlight.
-public sealed record ConsumptionAnswer(ConsumptionOutcome Outcome, StoredResponse? Response);

@@ -105,36 +105,36 @@ public static class CreditEndpoints
 
         // Invalid requests above are answered without touching the key (as Stripe does): only a request
         // that starts executing has an answer worth replaying.
-        var environment = ApiKeyClaims.EnvironmentValue(key.Environment);
-        var requestHash = IdempotencyStore.HashRequest("POST", ConsumePath, environment, body.Amount, body.Reference);
-        // The entry id is chosen here so the answer to store can name it before the debit runs.
-        var entryId = Guid.CreateVersion7();
-        var refused = CreditProblems.Insufficient(body.Amount, environment);
-        var answer = IdempotentAnswer.Create(requestHash, StatusCodes.Status201Created,
-            JsonSerializer.Serialize(new ConsumeResponse(entryId, environment, body.Amount, IdempotentAnswer.BalancePlaceholder),
-                JsonSerializerOptions.Web),
-            new StoredResponse(refused.Status,
-                ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, ApiRequestId.Of(context))));
-        var outcome = await consumption.ConsumeAsync(
-            new ConsumeCommand(key.WorkspaceId, key.Environment, body.Amount, body.Reference, idempotencyKey, key.KeyId, entryId),
-            answer, ct);
-        switch (outcome.Outcome)
+        var result = await consumption.ConsumeAsync(key, ConsumePath, body.Amount, body.Reference, idempotencyKey,
+            ApiRequestId.Of(context));
+        switch (result.Outcome)
         {
-            case ConsumptionOutcome.KeyReused:
+            case ConsumeOutcome.KeyReused:
                 return CreditProblems.Reused().ToResult();
-            case ConsumptionOutcome.KeyInFlight:
+            case ConsumeOutcome.KeyInFlight:
                 return CreditProblems.Conflict().ToResult();
-            case ConsumptionOutcome.Replayed:
+            case ConsumeOutcome.Replayed:
                 context.Response.Headers[ReplayedHeader] = "true";
                 break;
         }
 
-        return Answer(outcome.Response!);
+        return Render(result.Answer!, key.Environment, body.Amount);
     }
 
-    private static IResult Answer(StoredResponse response) => TypedResults.Content(
-        response.Body,
-        response.Status >= 400 ? ApiProblem.ContentType : "application/json",
-        Encoding.UTF8,
-        response.Status);
+    // The one rendering of a consume answer, for the first request and every replay alike: the same stored
+    // outcome (and the same request, which the key's hash guarantees) gives the same bytes.
+    private static IResult Render(ConsumeAnswer answer, KeyEnvironment keyEnvironment, int amount)
+    {
+        var environment = ApiKeyClaims.EnvironmentValue(keyEnvironment);
+        if (answer.Consumed)
+        {
+            return TypedResults.Json(new ConsumeResponse(answer.EntryId!.Value, environment, amount, answer.Balance!.Value),
+                JsonSerializerOptions.Web, statusCode: answer.Status);
+        }
+
+        var refused = CreditProblems.Insufficient(amount, environment);
+        return TypedResults.Content(
+            ApiProblem.Json(refused.Status, refused.Code, refused.Title, refused.Detail, answer.RequestId ?? ""),
+            ApiProblem.ContentType, Encoding.UTF8, refused.Status);
+    }
 }

@@ -4,6 +4,8 @@ using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,55 +13,26 @@ using NpgsqlTypes;
 namespace Datakeen.Portal.Credits;
 
 // The only writer of credit balances. Every change is one transaction holding the balance update and the
-// ledger entry that explains it, so the balance always equals the sum of the entries. The other instances
-// (and the open meters) hear of a debit by a coalesced NOTIFY sent after its commit (CoalescedNotifier): a
-// hint, not a record; grants, which are rare, NOTIFY inside their transaction.
-public sealed class CreditLedger(
-    IDbContextFactory<PortalDbContext> contexts,
-    NpgsqlDataSource dataSource,
-    AuditLog audit,
-    TimeProvider time,
-    CoalescedNotifier notifier,
-    CreditBalanceCache balances,
-    CreditAlerts? alerts = null)
+// ledger entry that explains it, so the balance always equals the sum of the entries. Debits are group-committed
+// (DebitBatches): the debits that arrive while a batch is in flight go together in the next one, one statement
+// and one commit for all. The other instances (and the open meters) hear of a debit by a coalesced NOTIFY sent
+// after its commit (CoalescedNotifier): a hint, not a record; grants, which are rare, NOTIFY inside their transaction.
+public sealed class CreditLedger
 {
     public const int MaxConsumeAmount = 100;
 
-    private const string IdempotencyRecordKeyConstraint = "pk_idempotency_records";
-    private const string LedgerIdempotencyIndex = "ux_credit_ledger_idempotency";
-
-    // One statement, so one implicit transaction and one round trip: the conditional debit (PostgreSQL
-    // re-checks `balance >= n` on the row it locked, so concurrent consumers can never overspend and a
-    // refused one writes nothing), the entry that explains it and, for an Idempotency-Key, the stored answer.
-    // No NOTIFY in it: PostgreSQL serialises the commits of transactions that NOTIFY (one queue lock), which
-    // halved the debit's throughput (docs/benchmarks.md); the change is announced after the commit instead. The account row stays locked only while the statement runs, never
-    // across client round trips, which is what keeps a hot workspace fast.
-    private const string DebitAndEntrySql =
-        "WITH debit AS (" +
-        " UPDATE credit_accounts SET balance = balance - $1, updated_at = now()" +
-        " WHERE workspace_id = $2 AND environment = $3 AND balance >= $1" +
-        " RETURNING id, balance), " +
-        "entry AS (" +
-        " INSERT INTO credit_ledger_entries (id, account_id, workspace_id, environment, type, amount, balance_after," +
-        " is_welcome_grant, reference, idempotency_key, actor_api_key_id, created_at)" +
-        " SELECT $4, debit.id, $2, $3, 'Consume', -$1, debit.balance, false, $5, $6, $7, $8 FROM debit" +
-        " RETURNING balance_after) ";
-
-    // The Idempotency-Key's record is inserted already answered (the success, its body completed with the new
-    // balance, or the refusal) by the statement that debits: there is no separate claim, so a first request costs
-    // one round trip. A data-modifying CTE always runs. Deliberately no ON CONFLICT: all CTEs share one
-    // snapshot, so only the unique indexes can tell a request that it lost a race. When the key was already
-    // used (answered, or in the transaction of a concurrent request, which this statement then waits for),
-    // the record's primary key or the ledger's unique (workspace_id, idempotency_key) index fails the WHOLE
-    // statement: its debit and entry roll back with it, and the caller replays the stored answer instead.
-    private const string AnswerSql =
-        ", answer AS (" +
-        " INSERT INTO idempotency_records (workspace_id, key, request_hash, response_status, response_body," +
-        " created_at, completed_at)" +
-        " VALUES ($2, $6, $9, CASE WHEN EXISTS (SELECT 1 FROM entry) THEN $14 ELSE $10 END," +
-        " COALESCE((SELECT $11 || balance_after || $12 FROM entry), $13), $8, $8)) ";
-
-    private const string ReturnSql = "SELECT entry.balance_after FROM entry";
+    // One statement for a whole batch (the function is created by the migration CreditsGroupCommitDebits):
+    // arrays in, one row per debit out, in one implicit transaction. In it, each debit keeps its own outcome:
+    // its Idempotency-Key is claimed (first use in arrival order; a key held by another transaction is waited
+    // for), the accounts are locked in id order (so concurrent batches never deadlock on them), then every
+    // debit runs its own conditional update `balance = balance - n WHERE balance >= n` in arrival order, its
+    // entry is written and its key's record is completed with the structured outcome (status, entry id,
+    // balance, request id). A debit whose key was used before gets that key's record back (replay), or is told
+    // the key was reused or has no answer. No NOTIFY in it: PostgreSQL serialises the commits of transactions
+    // that NOTIFY (docs/benchmarks.md); the change is announced after the commit instead.
+    private const string DebitBatchSql =
+        "SELECT debit, verdict, answer_status, answer_entry, answer_balance, answer_request_id " +
+        "FROM credits_debit_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
     // Upsert: an operator may grant to an account that workspace creation has not opened (older data).
     private const string GrantSql =
@@ -68,72 +41,69 @@ public sealed class CreditLedger(
         "ON CONFLICT (workspace_id, environment) DO UPDATE SET balance = credit_accounts.balance + $1, updated_at = $5 " +
         "RETURNING id, balance";
 
-    // Debits the account of (workspace, environment). With an answer, what to replay for the request's
-    // Idempotency-Key is stored by the same statement, so a crash can never leave a debit without its
-    // recorded answer (or an answer without its debit). Throws a unique violation (see IsKeyAlreadyUsed)
-    // when the key was already used, having written nothing.
-    public async Task<ConsumeResult> ConsumeAsync(ConsumeCommand command, IdempotentAnswer? answer = null,
-        CancellationToken ct = default)
+    private readonly IDbContextFactory<PortalDbContext> contexts;
+    private readonly NpgsqlDataSource dataSource;
+    private readonly AuditLog audit;
+    private readonly TimeProvider time;
+    private readonly CoalescedNotifier notifier;
+    private readonly CreditBalanceCache balances;
+    private readonly CreditAlerts? alerts;
+    private readonly DebitBatches batches;
+
+    public CreditLedger(IDbContextFactory<PortalDbContext> contexts, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider time,
+        CoalescedNotifier notifier, CreditBalanceCache balances, IMeterFactory meters, CreditAlerts? alerts = null)
+    {
+        this.contexts = contexts;
+        this.dataSource = dataSource;
+        this.audit = audit;
+        this.time = time;
+        this.notifier = notifier;
+        this.balances = balances;
+        this.alerts = alerts;
+        batches = new DebitBatches(ExecuteAsync, meters);
+    }
+
+    // Debits the account of (workspace, environment), in the next batch. With an Idempotency-Key, the key's
+    // outcome is stored by the same statement, so a crash can never leave a debit without its recorded answer
+    // (or an answer without its debit), and a key used before gets its first outcome back (Replayed) instead.
+    // Not cancellable: a debit that was queued runs to its stored outcome, which a retry gets.
+    public async Task<ConsumeResult> ConsumeAsync(ConsumeCommand command)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(command.Amount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(command.Amount, MaxConsumeAmount);
-        if (answer is not null && command.IdempotencyKey is null)
+        if (command.IdempotencyKey is not null && command.RequestHash is null)
         {
-            throw new ArgumentException("An answer can only be stored for a request with an Idempotency-Key.", nameof(answer));
+            throw new ArgumentException("A request with an Idempotency-Key needs its request hash.", nameof(command));
         }
 
         using var activity = PortalTelemetry.Source.StartActivity("credits.consume");
-        var now = time.GetUtcNow();
-        var entryId = command.EntryId ?? Guid.CreateVersion7(now);
-        // The hot path talks to Npgsql directly: no EF Core context is needed for one raw statement.
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var sql = answer is null
-            ? DebitAndEntrySql + ReturnSql
-            : DebitAndEntrySql + AnswerSql + ReturnSql;
-        await using var consume = new NpgsqlCommand(sql, connection)
+        var row = await batches.DebitAsync(new PendingDebit(command, Guid.CreateVersion7(time.GetUtcNow())));
+        var result = row.Verdict switch
         {
-            Parameters =
-            {
-                new NpgsqlParameter<long> { TypedValue = command.Amount },
-                new NpgsqlParameter<Guid> { TypedValue = command.WorkspaceId },
-                new NpgsqlParameter<string> { TypedValue = command.Environment.ToString() },
-                new NpgsqlParameter<Guid> { TypedValue = entryId },
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)command.Reference ?? DBNull.Value },
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)command.IdempotencyKey ?? DBNull.Value },
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = (object?)command.ActorApiKeyId ?? DBNull.Value },
-                new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
-            },
+            DebitVerdict.Fresh when row.Answer!.Consumed => new ConsumeResult(ConsumeOutcome.Consumed, row.Answer),
+            DebitVerdict.Fresh => new ConsumeResult(ConsumeOutcome.InsufficientCredits, row.Answer),
+            DebitVerdict.Replayed => new ConsumeResult(ConsumeOutcome.Replayed, row.Answer),
+            DebitVerdict.KeyReused => new ConsumeResult(ConsumeOutcome.KeyReused, null),
+            _ => new ConsumeResult(ConsumeOutcome.KeyInFlight, null),
         };
-        if (answer is not null)
+        activity?.SetTag("datakeen.outcome", result.Outcome switch
         {
-            consume.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = answer.RequestHash });
-            consume.Parameters.Add(new NpgsqlParameter<int> { TypedValue = answer.Refused.Status });
-            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyBeforeBalance });
-            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.ConsumedBodyAfterBalance });
-            consume.Parameters.Add(new NpgsqlParameter<string> { TypedValue = answer.Refused.Body });
-            consume.Parameters.Add(new NpgsqlParameter<int> { TypedValue = answer.ConsumedStatus });
-        }
-
-        // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
-        await consume.PrepareAsync(ct);
-        long balance;
-        await using (var reader = await consume.ExecuteReaderAsync(ct))
+            ConsumeOutcome.Consumed => "consumed",
+            ConsumeOutcome.InsufficientCredits => "insufficient",
+            ConsumeOutcome.Replayed => "replayed",
+            ConsumeOutcome.KeyReused => "key_reused",
+            _ => "key_in_flight",
+        });
+        if (result.Outcome != ConsumeOutcome.Consumed)
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                activity?.SetTag("datakeen.outcome", "insufficient");
-                return ConsumeResult.Insufficient(command);
-            }
-
-            balance = reader.GetInt64(0);
+            return result;
         }
 
         // Committed: this instance's cached balance is stale now; the others hear of it by the coalesced NOTIFY.
+        var balance = result.Answer!.Balance!.Value;
         balances.Evict(command.WorkspaceId);
         notifier.Enqueue(ChangeFeed.CreditChannel, ChangePayload.For(command.WorkspaceId, command.Environment.ToString()));
-
         PortalTelemetry.CreditsConsumed.Add(command.Amount, new KeyValuePair<string, object?>("environment", command.Environment.ToString()));
-        activity?.SetTag("datakeen.outcome", "consumed");
 
         // A cheap follow-up, only for the one debit that crossed a threshold (test credits low or gone).
         if (alerts is not null && CreditAlerts.Crossed(command.Environment, command.Amount, balance))
@@ -141,8 +111,120 @@ public sealed class CreditLedger(
             await alerts.OnCrossedAsync(command.WorkspaceId, command.Amount, balance, CancellationToken.None);
         }
 
-        return ConsumeResult.Consumed(command, entryId, balance);
+        return result;
     }
+
+    // One batch: one statement. If it fails (one bad row, a deadlock with another instance's batch), every
+    // debit of it is run again alone, so a failure is only ever the failing debit's own.
+    private async Task ExecuteAsync(IReadOnlyList<PendingDebit> batch)
+    {
+        // In the trace of the batch's first request (a lone request's trace shows its SQL), linked to the others'.
+        using var activity = PortalTelemetry.Source.HasListeners()
+            ? PortalTelemetry.Source.StartActivity("credits.debit_batch", ActivityKind.Internal, batch[0].Trace,
+                links: batch.Skip(1).Where(d => d.Trace != default).Select(d => new ActivityLink(d.Trace)).ToList())
+            : null;
+        activity?.SetTag("datakeen.batch_size", batch.Count);
+        try
+        {
+            var rows = await RunAsync(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Completion.SetResult(rows[i]);
+            }
+
+            return;
+        }
+        catch (Exception e) when (batch.Count == 1)
+        {
+            batch[0].Completion.SetException(e);
+            return;
+        }
+        catch (Exception)
+        {
+            // Below, alone.
+        }
+
+        foreach (var debit in batch)
+        {
+            try
+            {
+                debit.Completion.SetResult((await RunAsync([debit]))[0]);
+            }
+            catch (Exception e)
+            {
+                debit.Completion.SetException(e);
+            }
+        }
+    }
+
+    private async Task<DebitRow[]> RunAsync(IReadOnlyList<PendingDebit> batch)
+    {
+        var n = batch.Count;
+        var workspaces = new Guid[n];
+        var environments = new string[n];
+        var amounts = new long[n];
+        var entries = new Guid[n];
+        var references = new string?[n];
+        var keys = new string?[n];
+        var actors = new Guid?[n];
+        var hashes = new byte[]?[n];
+        var requestIds = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var command = batch[i].Command;
+            workspaces[i] = command.WorkspaceId;
+            environments[i] = EnvironmentColumn(command.Environment);
+            amounts[i] = command.Amount;
+            entries[i] = batch[i].EntryId;
+            references[i] = command.Reference;
+            keys[i] = command.IdempotencyKey;
+            actors[i] = command.ActorApiKeyId;
+            hashes[i] = command.RequestHash;
+            requestIds[i] = command.RequestId;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var debit = new NpgsqlCommand(DebitBatchSql, connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]> { TypedValue = workspaces },
+                new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = environments },
+                new NpgsqlParameter<long[]> { TypedValue = amounts },
+                new NpgsqlParameter<Guid[]> { TypedValue = entries },
+                new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = references },
+                new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = keys },
+                new NpgsqlParameter<Guid?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, TypedValue = actors },
+                new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = hashes },
+                new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = requestIds },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() },
+                new NpgsqlParameter<int> { TypedValue = ConsumeAnswer.ConsumedStatus },
+                new NpgsqlParameter<int> { TypedValue = ConsumeAnswer.RefusedStatus },
+            },
+        };
+
+        // Npgsql keeps prepared statements on pooled connections: parsed and planned once per connection.
+        await debit.PrepareAsync();
+        var rows = new DebitRow[n];
+        await using var reader = await debit.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var index = reader.GetInt32(0) - 1;
+            var verdict = (DebitVerdict)reader.GetInt16(1);
+            rows[index] = new DebitRow(verdict, reader.IsDBNull(2)
+                ? null
+                : new ConsumeAnswer(
+                    reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetGuid(3),
+                    reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return rows;
+    }
+
+    private static string EnvironmentColumn(KeyEnvironment environment) =>
+        environment == KeyEnvironment.Test ? nameof(KeyEnvironment.Test) : nameof(KeyEnvironment.Production);
 
     // Operators' grants (the grant-credits verb). Opens the account if it does not exist yet.
     public async Task<long> GrantAsync(Guid workspaceId, KeyEnvironment environment, long amount, string actorDescription,
@@ -190,12 +272,6 @@ public sealed class CreditLedger(
         await transaction.CommitAsync(ct);
         return balance;
     }
-
-    // The error ConsumeAsync fails with when its Idempotency-Key was already used in the workspace: by a
-    // stored answer (the record's primary key) or by a debit (the ledger's index, e.g. the record was purged).
-    public static bool IsKeyAlreadyUsed(PostgresException e) =>
-        e.SqlState == PostgresErrorCodes.UniqueViolation &&
-        e.ConstraintName is IdempotencyRecordKeyConstraint or LedgerIdempotencyIndex;
 }
 
 public sealed record ConsumeCommand(
@@ -205,51 +281,39 @@ public sealed record ConsumeCommand(
     string? Reference,
     string? IdempotencyKey,
     Guid? ActorApiKeyId,
-    // Chosen by the caller when the answer to store must name the entry before it exists.
-    Guid? EntryId = null);
+    // With an Idempotency-Key: the request's hash (IdempotencyStore.HashRequest), so the same key sent with a
+    // different request is caught, and its Request-Id, which a refusal names.
+    byte[]? RequestHash = null,
+    string? RequestId = null);
 
 public enum ConsumeOutcome
 {
     Consumed,
-    // Nothing was debited and no entry written.
+    // Not enough credits: nothing debited and no entry written (the refusal stored for the key).
     InsufficientCredits,
+    // The key's first request already answered: its outcome, again.
+    Replayed,
+    // The key was first used for a different request: nothing done.
+    KeyReused,
+    // The key has no answer to replay (a purged record, or a claim left unanswered): nothing done.
+    KeyInFlight,
 }
 
-public sealed record ConsumeResult(ConsumeOutcome Outcome, KeyEnvironment Environment, int Amount, Guid? EntryId, long? Balance)
+// Answer: the outcome to render (fresh or replayed); null for KeyReused and KeyInFlight.
+public sealed record ConsumeResult(ConsumeOutcome Outcome, ConsumeAnswer? Answer)
 {
-    public static ConsumeResult Consumed(ConsumeCommand command, Guid entryId, long balance) =>
-        new(ConsumeOutcome.Consumed, command.Environment, command.Amount, entryId, balance);
+    public Guid? EntryId => Answer?.EntryId;
 
-    public static ConsumeResult Insufficient(ConsumeCommand command) =>
-        new(ConsumeOutcome.InsufficientCredits, command.Environment, command.Amount, null, null);
+    public long? Balance => Answer?.Balance;
 }
 
-// An HTTP answer kept for an Idempotency-Key, replayed byte for byte.
-public sealed record StoredResponse(int Status, string Body);
-
-// What to store for a request's Idempotency-Key, fixed before the outcome is known: the request's hash (to
-// refuse the key with a different request), and the answer. A success (ConsumedStatus) is stored as
-// ConsumedBodyBeforeBalance + the new balance + ConsumedBodyAfterBalance, because only the debit knows the
-// balance; a refusal is stored as Refused.
-public sealed record IdempotentAnswer(byte[] RequestHash, string ConsumedBodyBeforeBalance, string ConsumedBodyAfterBalance,
-    StoredResponse Refused, int ConsumedStatus = StatusCodes.Status201Created)
+// The outcome of a debit as stored with its Idempotency-Key (IdempotencyRecord), the one source every answer
+// to it is rendered from, the first and every replay: a success (the entry and the balance after it) or a
+// refusal, and the Request-Id of the request that got it.
+public sealed record ConsumeAnswer(int Status, Guid? EntryId, long? Balance, string? RequestId)
 {
-    // The balance in a success body serialized before the debit: replaced by the real balance afterwards.
-    public const long BalancePlaceholder = long.MinValue;
+    public const int ConsumedStatus = StatusCodes.Status201Created;
+    public const int RefusedStatus = StatusCodes.Status402PaymentRequired;
 
-    // From a success body whose balance is BalancePlaceholder (exactly once).
-    public static IdempotentAnswer Create(byte[] requestHash, int consumedStatus, string consumedBody, StoredResponse refused)
-    {
-        var placeholder = BalancePlaceholder.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var at = consumedBody.IndexOf(placeholder, StringComparison.Ordinal);
-        if (at < 0 || consumedBody.IndexOf(placeholder, at + 1, StringComparison.Ordinal) >= 0)
-        {
-            throw new ArgumentException("The success body must hold the balance placeholder exactly once.", nameof(consumedBody));
-        }
-
-        return new IdempotentAnswer(requestHash, consumedBody[..at], consumedBody[(at + placeholder.Length)..], refused, consumedStatus);
-    }
-
-    public StoredResponse Consumed(long balance) => new(ConsumedStatus,
-        ConsumedBodyBeforeBalance + balance.ToString(System.Globalization.CultureInfo.InvariantCulture) + ConsumedBodyAfterBalance);
+    public bool Consumed => Status == ConsumedStatus;
 }

@@ -108,6 +108,15 @@ public sealed class CoalescedNotifier(NpgsqlDataSource dataSource, ILogger<Coale
             await send.ExecuteNonQueryAsync(ct);
             Interlocked.Increment(ref _sent);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping in the middle of a send: the batch goes back and StopAsync sends it (a hint sent twice is
+            // harmless; a lost one leaves other instances' meters late until they reconcile).
+            lock (_gate)
+            {
+                _pending.UnionWith(batch);
+            }
+        }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             // Hints only: the listeners' reconcile catches up. Payloads carry ids, never secrets.

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
@@ -83,27 +81,24 @@ public static class KeyVerifyEndpoint
             return Verdict(new VerifyInvalidResponse(false, ApiKeyProblems.PublicKeyNotAllowed));
         }
 
-        var environment = ApiKeyClaims.EnvironmentValue(key.Environment);
-        var requestHash = IdempotencyStore.HashRequest("POST", Path, environment, request.Cost, reference: null);
-        var answer = IdempotentAnswer.Create(requestHash, StatusCodes.Status200OK,
-            JsonSerializer.Serialize(Valid(key, IdempotentAnswer.BalancePlaceholder), JsonSerializerOptions.Web),
-            new StoredResponse(StatusCodes.Status200OK, JsonSerializer.Serialize(
-                new VerifyInvalidResponse(false, CreditProblems.InsufficientCredits), JsonSerializerOptions.Web)));
-        var outcome = await consumption.ConsumeAsync(
-            new ConsumeCommand(key.WorkspaceId, key.Environment, request.Cost, Reference: null, request.IdempotencyKey, key.KeyId),
-            answer, ct);
-        switch (outcome.Outcome)
+        var result = await consumption.ConsumeAsync(key, Path, request.Cost, reference: null, request.IdempotencyKey!,
+            ApiRequestId.Of(context));
+        switch (result.Outcome)
         {
-            case ConsumptionOutcome.KeyReused:
+            case ConsumeOutcome.KeyReused:
                 return CreditProblems.Reused().ToResult();
-            case ConsumptionOutcome.KeyInFlight:
+            case ConsumeOutcome.KeyInFlight:
                 return CreditProblems.Conflict().ToResult();
-            case ConsumptionOutcome.Replayed:
+            case ConsumeOutcome.Replayed:
                 context.Response.Headers[CreditEndpoints.ReplayedHeader] = "true";
                 break;
         }
 
-        return TypedResults.Content(outcome.Response!.Body, "application/json", Encoding.UTF8, outcome.Response.Status);
+        // Rendered from the stored outcome, for the first call and every replay alike.
+        var answer = result.Answer!;
+        return answer.Consumed
+            ? Verdict(Valid(key, answer.Balance!.Value))
+            : Verdict(new VerifyInvalidResponse(false, CreditProblems.InsufficientCredits));
     }
 
     private static VerifyValidResponse Valid(VerifiedKey key, long remaining) => new(

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 

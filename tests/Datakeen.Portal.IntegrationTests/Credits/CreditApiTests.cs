@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -7,6 +8,7 @@ using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
@@ -95,6 +97,70 @@ public sealed class CreditApiTests(CreditPortalFixture portal) : IClassFixture<C
         });
         var entry = Assert.Single(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Test), e => e.Type == LedgerEntryType.Consume);
         Assert.Equal(20 + entry.Amount, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
+        await portal.AssertBalanceMatchesLedgerAsync(workspace.Id, KeyEnvironment.Test);
+    }
+
+    // Group commit: the requests that arrive while a batch is in flight go in the next one, one statement, and each
+    // gets its own answer. The first batch is held on a row lock of another workspace while the six requests queue.
+    [Fact]
+    public async Task One_batch_with_a_success_a_402_a_replay_a_reuse_a_conflict_and_a_duplicate_answers_each_request_as_alone()
+    {
+        var workspace = await portal.CreateWorkspaceAsync();
+        var blocker = await portal.CreateWorkspaceAsync();
+        using var client = portal.ClientWith(workspace.TestSecretKey);
+        using var replayed = await client.SendAsync(CreditPortalFixture.Consume(2, "replayed"));
+        (await client.SendAsync(CreditPortalFixture.Consume(1, "reused"))).Dispose();
+        await using (var db = await portal.Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                WorkspaceId = workspace.Id, Key = "in-flight", CreatedAt = DateTimeOffset.UtcNow,
+                RequestHash = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var probe = new DebitBatchProbe(portal.Service<IMeterFactory>());
+        var held = await AccountRowLock.HoldAsync(portal.Service<NpgsqlDataSource>(), blocker.Id, "Test");
+        using var blockerClient = portal.ClientWith(blocker.TestSecretKey);
+        var first = blockerClient.SendAsync(CreditPortalFixture.Consume(1, "blocker"));
+        await probe.BatchesStartedAsync(1);
+        // 17 credits left: 10 fits, 8 no longer does.
+        var requests = new[]
+        {
+            CreditPortalFixture.Consume(10, "success"), CreditPortalFixture.Consume(8, "refused"),
+            CreditPortalFixture.Consume(2, "replayed"), CreditPortalFixture.Consume(3, "reused"),
+            CreditPortalFixture.Consume(1, "in-flight"), CreditPortalFixture.Consume(10, "success"),
+        };
+        var sent = new List<Task<HttpResponseMessage>>();
+        foreach (var request in requests)
+        {
+            sent.Add(client.SendAsync(request));
+            await probe.WaitingAsync(sent.Count);
+        }
+
+        await held.DisposeAsync();
+        var answers = await Task.WhenAll(sent.Select(async task =>
+        {
+            using var response = await task;
+            return (response.StatusCode, Replayed: response.Headers.Contains(CreditEndpoints.ReplayedHeader),
+                Body: await response.Content.ReadAsStringAsync());
+        }));
+        (await first).Dispose();
+
+        Assert.Equal([1, 6], probe.BatchSizes);
+        Assert.Equal(
+            [(HttpStatusCode.Created, false), (HttpStatusCode.PaymentRequired, false), (HttpStatusCode.Created, true),
+                (HttpStatusCode.UnprocessableEntity, false), (HttpStatusCode.Conflict, false), (HttpStatusCode.Created, true)],
+            answers.Select(a => (a.StatusCode, a.Replayed)).ToArray());
+        var success = JsonDocument.Parse(answers[0].Body).RootElement;
+        Assert.Equal((10, 7L), (success.GetProperty("amount").GetInt32(), success.GetProperty("balance").GetInt64()));
+        Assert.Contains(CreditProblems.InsufficientCredits, answers[1].Body);
+        Assert.Equal(await replayed.Content.ReadAsStringAsync(), answers[2].Body);
+        Assert.Contains(CreditProblems.IdempotencyKeyReused, answers[3].Body);
+        Assert.Contains(CreditProblems.IdempotencyConflict, answers[4].Body);
+        Assert.Equal(answers[0].Body, answers[5].Body);
+        Assert.Equal(7, await portal.BalanceAsync(workspace.Id, KeyEnvironment.Test));
         await portal.AssertBalanceMatchesLedgerAsync(workspace.Id, KeyEnvironment.Test);
     }
 

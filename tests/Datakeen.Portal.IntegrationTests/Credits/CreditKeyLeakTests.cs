@@ -34,7 +34,7 @@ public sealed class CreditKeyLeakTests(PortalDatabaseFixture database) : IClassF
         }
 
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<Data.PortalDbContext>>().CreateDbContextAsync();
-        var stored = await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspace.Id).Select(r => r.ResponseBody).ToListAsync();
+        var stored = await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspace.Id).Select(r => r.RequestId).ToListAsync();
         Assert.NotEmpty(stored);
         // The scan is worth something only if the host's logs were captured, requests to these endpoints included.
         Assert.Contains(logs.Entries, e => e.Contains("/api/v1/credits/consume", StringComparison.Ordinal));

@@ -62,7 +62,8 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         var keyId = Guid.NewGuid();
 
         var result = await Data.Ledger.ConsumeAsync(
-            new ConsumeCommand(workspaceId, KeyEnvironment.Test, 3, "job-42", "key-1", keyId));
+            new ConsumeCommand(workspaceId, KeyEnvironment.Test, 3, "job-42", "key-1", keyId,
+                CreditTestData.HashOf(KeyEnvironment.Test, 3, "job-42"), "request-1"));
 
         Assert.Equal(ConsumeOutcome.Consumed, result.Outcome);
         Assert.Equal(17, result.Balance);
@@ -120,17 +121,97 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
     }
 
     [Fact]
-    public async Task A_second_entry_with_the_same_idempotency_key_is_refused_by_the_database_and_debits_nothing()
+    public async Task A_second_debit_with_the_same_idempotency_key_replays_the_first_and_debits_nothing()
     {
         var workspaceId = await Data.CreateWorkspaceAsync();
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "once"));
+        var first = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "once"));
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "once")));
+        var second = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "once"));
 
-        Assert.Equal("ux_credit_ledger_idempotency", error.ConstraintName);
+        Assert.Equal((ConsumeOutcome.Replayed, first.Answer), (second.Outcome, second.Answer));
         Assert.Equal(19, await Data.BalanceAsync(workspaceId, KeyEnvironment.Test));
         await Data.AssertBalanceMatchesLedgerAsync(workspaceId, KeyEnvironment.Test);
+    }
+
+    // Group commit: debits that arrive while a batch is in flight go together in the next one, each with its own
+    // outcome, checked against the balance in arrival order.
+    [Fact]
+    public async Task Debits_queued_behind_a_batch_in_flight_go_in_one_batch_checked_in_arrival_order()
+    {
+        var blocker = await Data.CreateWorkspaceAsync();
+        var workspaceId = await Data.CreateWorkspaceAsync();
+        using var probe = new DebitBatchProbe(Data.Meters);
+        var first = await HoldFirstBatchAsync(probe, blocker);
+
+        // 20 credits: 15 fits, 10 no longer does, 5 still does; then the same key again (a replay inside the batch).
+        var queued = await QueueAsync(probe,
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 15, key: "a"),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 10, key: "b"),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 5, key: "c"),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 15, key: "a"),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 1, key: "a"));
+        await first.DisposeAsync();
+        var results = await Task.WhenAll(queued);
+
+        Assert.Equal([1, 5], probe.BatchSizes);
+        Assert.Equal(
+            [(ConsumeOutcome.Consumed, 5L), (ConsumeOutcome.InsufficientCredits, null), (ConsumeOutcome.Consumed, 0L),
+                (ConsumeOutcome.Replayed, 5L), (ConsumeOutcome.KeyReused, null)],
+            results.Select(r => (r.Outcome, r.Balance)).ToArray());
+        Assert.Equal(results[0].Answer, results[3].Answer);
+        Assert.Equal(0, await Data.BalanceAsync(workspaceId, KeyEnvironment.Test));
+        await Data.AssertBalanceMatchesLedgerAsync(workspaceId, KeyEnvironment.Test);
+    }
+
+    [Fact]
+    public async Task A_debit_that_fails_fails_no_other_debit_of_its_batch()
+    {
+        var blocker = await Data.CreateWorkspaceAsync();
+        var workspaceId = await Data.CreateWorkspaceAsync();
+        using var probe = new DebitBatchProbe(Data.Meters);
+        var first = await HoldFirstBatchAsync(probe, blocker);
+
+        // A reference longer than its column (the API refuses it before; the ledger does not check it) fails the
+        // batch's statement.
+        var queued = await QueueAsync(probe,
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 2, key: "before"),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 3, key: "bad", reference: new string('r', 201)),
+            CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 4, key: "after"));
+        await first.DisposeAsync();
+
+        Assert.Equal((ConsumeOutcome.Consumed, 18L), ((await queued[0]).Outcome, (await queued[0]).Balance));
+        await Assert.ThrowsAsync<PostgresException>(() => queued[1]);
+        Assert.Equal((ConsumeOutcome.Consumed, 14L), ((await queued[2]).Outcome, (await queued[2]).Balance));
+        Assert.Equal(3, probe.BatchSizes[1]);
+        await using (var db = await Data.Contexts.CreateDbContextAsync())
+        {
+            Assert.Equal(["after", "before"], await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId)
+                .OrderBy(r => r.Key).Select(r => r.Key).ToListAsync());
+        }
+
+        await Data.AssertBalanceMatchesLedgerAsync(workspaceId, KeyEnvironment.Test);
+    }
+
+    // Starts a batch that waits for a row lock the test holds; disposing the result releases it.
+    private async Task<AccountRowLock> HoldFirstBatchAsync(DebitBatchProbe probe, Guid blocker)
+    {
+        var held = await AccountRowLock.HoldAsync(Data.DataSource, blocker, "Test");
+        _ = Data.Ledger.ConsumeAsync(CreditTestData.Consume(blocker, KeyEnvironment.Test, key: "blocker"));
+        await probe.BatchesStartedAsync(1);
+        return held;
+    }
+
+    // Queues the debits one after the other, so their order in the next batch is the order given.
+    private async Task<Task<ConsumeResult>[]> QueueAsync(DebitBatchProbe probe, params ConsumeCommand[] commands)
+    {
+        var queued = new Task<ConsumeResult>[commands.Length];
+        for (var i = 0; i < commands.Length; i++)
+        {
+            queued[i] = Data.Ledger.ConsumeAsync(commands[i]);
+            await probe.WaitingAsync(i + 1);
+        }
+
+        return queued;
     }
 
     [Fact]

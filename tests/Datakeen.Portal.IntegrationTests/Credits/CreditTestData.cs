@@ -1,5 +1,6 @@
 using Datakeen.Portal.Auth.Sessions;
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth;
@@ -10,6 +11,7 @@ using Datakeen.Portal.Testing;
 using Datakeen.Portal.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -38,6 +40,9 @@ internal sealed class CreditTestData
                 NullLogger<UserSessions>.Instance), new OptionsMonitorOf<StepUpOptions>(new StepUpOptions()), Time),
             new AuditLog(Contexts, Time));
         Views = new CreditViews(Contexts, Guard, Feed, Time);
+        Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        // One ledger, as the portal has one: its debits are group-committed together.
+        Ledger = new CreditLedger(Contexts, DataSource, new AuditLog(Contexts, Time), Time, Notifier, Balances, Meters);
     }
 
     // This process's feed: nothing listens to PostgreSQL here; tests publish on it as the listener would.
@@ -57,9 +62,12 @@ internal sealed class CreditTestData
 
     public IDbContextFactory<PortalDbContext> Contexts { get; }
 
-    public CreditLedger Ledger => new(Contexts, DataSource, new AuditLog(Contexts, Time), Time, Notifier, Balances);
+    // The scope of the ledger's meters (a MeterListener tells them from other tests' by Meter.Scope).
+    public IMeterFactory Meters { get; }
 
-    public IdempotencyStore Idempotency => new(Contexts, DataSource, Time);
+    public CreditLedger Ledger { get; }
+
+    public IdempotencyStore Idempotency => new(Contexts, Time);
 
     public CreditQueries Queries => new(Contexts, Views, Guard);
 
@@ -144,9 +152,14 @@ internal sealed class CreditTestData
         Assert.Equal(entries.Sum(e => e.Amount), await BalanceAsync(workspaceId, environment));
     }
 
+    // With a key: hashed as credits/consume hashes its requests.
     public static ConsumeCommand Consume(Guid workspaceId, KeyEnvironment environment, int amount = 1, string? key = null,
-        string? reference = null) =>
-        new(workspaceId, environment, amount, reference, key, ActorApiKeyId: null);
+        string? reference = null, string? requestId = null) =>
+        new(workspaceId, environment, amount, reference, key, ActorApiKeyId: null,
+            key is null ? null : HashOf(environment, amount, reference), key is null ? null : requestId ?? "request-" + key);
+
+    public static byte[] HashOf(KeyEnvironment environment, int amount, string? reference = null) => IdempotencyStore.HashRequest(
+        "POST", "/api/v1/credits/consume", environment == KeyEnvironment.Test ? "test" : "production", amount, reference);
 }
 
 // One migrated database per test class, through the shared fixture.

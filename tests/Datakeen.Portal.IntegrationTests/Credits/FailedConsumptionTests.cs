@@ -1,10 +1,11 @@
-using Datakeen.Portal.Infrastructure;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Datakeen.Portal.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -30,7 +31,8 @@ public sealed class FailedConsumptionTests(PortalDatabaseFixture database) : ICl
                 sp.GetRequiredService<AuditLog>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<CoalescedNotifier>(),
-                sp.GetRequiredService<CreditBalanceCache>()))));
+                sp.GetRequiredService<CreditBalanceCache>(),
+                sp.GetRequiredService<IMeterFactory>()))));
 
         using var failed = await ConsumeAsync(broken.CreateClient(), workspace.TestSecretKey, "retry-me");
         await using (var db = await healthy.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())

@@ -14,24 +14,20 @@ namespace Datakeen.Portal.IntegrationTests.Credits;
 
 public sealed class IdempotencyPurgeJobTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
-    private static readonly IdempotentAnswer Answers = new(
-        IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null), """{"balance":""", "}",
-        new StoredResponse(402, """{"code":"refused"}"""));
-
     [Fact]
     public async Task The_job_purges_at_start_and_then_every_hour()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var data = WithTime(time);
         var workspaceId = await data.CreateWorkspaceAsync();
-        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "day-old"), Answers);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "day-old"));
         time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
-        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "fresh"), Answers);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "fresh"));
         // The job's store on contexts of the test's own, whose interceptor signals each finished purge.
         var purges = new PurgeRuns();
         var contexts = new PooledDbContextFactory<PortalDbContext>(new DbContextOptionsBuilder<PortalDbContext>()
             .UseNpgsql(data.DataSource).UseSnakeCaseNamingConvention().AddInterceptors(purges).Options);
-        using var job = new IdempotencyPurgeJob(new IdempotencyStore(contexts, data.DataSource, time), time,
+        using var job = new IdempotencyPurgeJob(new IdempotencyStore(contexts, time), time,
             NullLogger<IdempotencyPurgeJob>.Instance);
 
         await job.StartAsync(CancellationToken.None);

@@ -3,32 +3,26 @@ using Datakeen.Portal.Credits;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 
 namespace Datakeen.Portal.IntegrationTests.Credits;
 
-// The stored answers: written by the ledger's debit statement itself, read back for replays.
+// Idempotency-Keys: claimed, and completed with the structured outcome, by the ledger's debit statement itself.
 public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : CreditDatabaseTests(database)
 {
-    private static readonly byte[] OneCredit = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 1, null);
-    private static readonly byte[] TwoCredits = IdempotencyStore.HashRequest("POST", "/api/v1/credits/consume", "test", 2, null);
-
-    private static readonly IdempotentAnswer Answers = AnswersFor(OneCredit);
-
     [Fact]
-    public async Task The_debit_stores_its_answer_and_a_second_use_of_the_key_is_refused_having_written_nothing()
+    public async Task The_debit_stores_its_outcome_and_a_second_use_of_the_key_replays_it_having_written_nothing()
     {
         var workspaceId = await Data.CreateWorkspaceAsync();
-        Assert.Equal(IdempotencyLookupOutcome.Unanswered, (await Data.Idempotency.FindAsync(workspaceId, "k", OneCredit)).Outcome);
 
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), Answers);
-        var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k"), Answers));
+        var first = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k", requestId: "first"));
+        var second = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "k", requestId: "second"));
 
-        Assert.True(CreditLedger.IsKeyAlreadyUsed(error));
-        var replay = await Data.Idempotency.FindAsync(workspaceId, "k", OneCredit);
-        Assert.Equal(IdempotencyLookupOutcome.Completed, replay.Outcome);
-        Assert.Equal(new StoredResponse(201, """{"balance":19}"""), replay.Response);
+        Assert.Equal(ConsumeOutcome.Consumed, first.Outcome);
+        Assert.Equal(ConsumeOutcome.Replayed, second.Outcome);
+        Assert.Equal(new ConsumeAnswer(201, first.EntryId, 19, "first"), first.Answer);
+        Assert.Equal(first.Answer, second.Answer);
+        var record = await RecordAsync(workspaceId, "k");
+        Assert.Equal((201, first.EntryId, 19L, "first"), (record.ResponseStatus, record.EntryId, record.Balance, record.RequestId));
         Assert.Equal(19, await Data.BalanceAsync(workspaceId, KeyEnvironment.Test));
         await Data.AssertBalanceMatchesLedgerAsync(workspaceId, KeyEnvironment.Test);
     }
@@ -37,11 +31,14 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
     public async Task The_same_key_with_a_different_request_is_reused_after_a_success_or_a_refusal()
     {
         var workspaceId = await Data.CreateWorkspaceAsync();
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "ok"), Answers);
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "refused"), Answers);
+        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "ok"));
+        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "refused"));
 
-        Assert.Equal(IdempotencyLookupOutcome.Reused, (await Data.Idempotency.FindAsync(workspaceId, "ok", TwoCredits)).Outcome);
-        Assert.Equal(IdempotencyLookupOutcome.Reused, (await Data.Idempotency.FindAsync(workspaceId, "refused", TwoCredits)).Outcome);
+        var afterSuccess = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, 2, key: "ok"));
+        var afterRefusal = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, 2, key: "refused"));
+
+        Assert.Equal((ConsumeOutcome.KeyReused, ConsumeOutcome.KeyReused), (afterSuccess.Outcome, afterRefusal.Outcome));
+        Assert.Equal(19, await Data.BalanceAsync(workspaceId, KeyEnvironment.Test));
     }
 
     [Fact]
@@ -50,11 +47,10 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         var first = await Data.CreateWorkspaceAsync();
         var second = await Data.CreateWorkspaceAsync();
 
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(first, KeyEnvironment.Test, key: "shared"), Answers);
-        await Data.Ledger.ConsumeAsync(CreditTestData.Consume(second, KeyEnvironment.Test, 2, key: "shared"), AnswersFor(TwoCredits));
+        var one = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(first, KeyEnvironment.Test, key: "shared"));
+        var two = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(second, KeyEnvironment.Test, 2, key: "shared"));
 
-        Assert.Equal(IdempotencyLookupOutcome.Completed, (await Data.Idempotency.FindAsync(first, "shared", OneCredit)).Outcome);
-        Assert.Equal(IdempotencyLookupOutcome.Completed, (await Data.Idempotency.FindAsync(second, "shared", TwoCredits)).Outcome);
+        Assert.Equal((ConsumeOutcome.Consumed, ConsumeOutcome.Consumed), (one.Outcome, two.Outcome));
         Assert.Equal((19L, 18L), (await Data.BalanceAsync(first, KeyEnvironment.Test), await Data.BalanceAsync(second, KeyEnvironment.Test)));
     }
 
@@ -63,15 +59,14 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
     {
         var workspaceId = await Data.CreateWorkspaceAsync();
 
-        var result = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k"), Answers);
+        var refused = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k", requestId: "r1"));
         await Data.Ledger.GrantAsync(workspaceId, KeyEnvironment.Production, 5, "operator");
-        var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k"), Answers));
+        var replay = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Production, key: "k", requestId: "r2"));
 
-        Assert.Equal(ConsumeOutcome.InsufficientCredits, result.Outcome);
-        // The second statement did debit, then its answer hit the record's key: the whole statement rolled back.
-        Assert.True(CreditLedger.IsKeyAlreadyUsed(error));
-        Assert.Equal(Answers.Refused, (await Data.Idempotency.FindAsync(workspaceId, "k", OneCredit)).Response);
+        Assert.Equal(ConsumeOutcome.InsufficientCredits, refused.Outcome);
+        Assert.Equal(new ConsumeAnswer(402, null, null, "r1"), refused.Answer);
+        Assert.Equal(ConsumeOutcome.Replayed, replay.Outcome);
+        Assert.Equal(refused.Answer, replay.Answer);
         Assert.Equal(5, await Data.BalanceAsync(workspaceId, KeyEnvironment.Production));
         Assert.DoesNotContain(await Data.EntriesAsync(workspaceId, KeyEnvironment.Production), e => e.Type == LedgerEntryType.Consume);
     }
@@ -79,38 +74,24 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
     [Theory]
     [InlineData(KeyEnvironment.Test)]
     [InlineData(KeyEnvironment.Production)]
-    public async Task Of_parallel_statements_with_the_same_key_one_stores_its_answer_and_the_others_are_refused_having_written_nothing(
-        KeyEnvironment environment)
+    public async Task Of_parallel_debits_with_the_same_key_one_stores_its_outcome_and_the_others_replay_it(KeyEnvironment environment)
     {
-        // Test: 20 credits, every statement could debit; production: 0 credits, every one is a 402.
+        // Test: 20 credits, every debit could succeed; production: 0 credits, every one is a 402.
         var workspaceId = await Data.CreateWorkspaceAsync();
 
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
-        {
-            try
-            {
-                return (Result: (ConsumeResult?)await Data.Ledger.ConsumeAsync(
-                    CreditTestData.Consume(workspaceId, environment, key: "race"), Answers), Error: (PostgresException?)null);
-            }
-            catch (PostgresException e)
-            {
-                return (Result: (ConsumeResult?)null, Error: (PostgresException?)e);
-            }
-        })));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() =>
+            Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, environment, key: "race")))));
 
-        var winner = Assert.Single(attempts, a => a.Result is not null).Result!;
-        Assert.All(attempts.Where(a => a.Result is null), a => Assert.True(CreditLedger.IsKeyAlreadyUsed(a.Error!)));
-        var stored = await Data.Idempotency.FindAsync(workspaceId, "race", OneCredit);
+        var first = Assert.Single(results, r => r.Outcome != ConsumeOutcome.Replayed);
+        Assert.All(results, r => Assert.Equal(first.Answer, r.Answer));
         if (environment == KeyEnvironment.Test)
         {
-            Assert.Equal(ConsumeOutcome.Consumed, winner.Outcome);
-            Assert.Equal(new StoredResponse(201, """{"balance":19}"""), stored.Response);
+            Assert.Equal((ConsumeOutcome.Consumed, 19L), (first.Outcome, first.Balance!.Value));
             Assert.Single(await Data.EntriesAsync(workspaceId, environment), e => e.Type == LedgerEntryType.Consume);
         }
         else
         {
-            Assert.Equal(ConsumeOutcome.InsufficientCredits, winner.Outcome);
-            Assert.Equal(Answers.Refused, stored.Response);
+            Assert.Equal(ConsumeOutcome.InsufficientCredits, first.Outcome);
             Assert.Empty(await Data.EntriesAsync(workspaceId, environment));
         }
 
@@ -118,25 +99,36 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
     }
 
     [Fact]
-    public async Task A_key_without_an_answer_to_replay_is_unanswered()
+    public async Task A_key_without_an_answer_to_replay_is_in_flight_and_debits_nothing()
     {
         var workspaceId = await Data.CreateWorkspaceAsync();
         // A claim as the previous version of the portal left it while its request was running.
         await using (var db = await Data.Contexts.CreateDbContextAsync())
         {
-            db.IdempotencyRecords.Add(new IdempotencyRecord { WorkspaceId = workspaceId, Key = "claimed", RequestHash = OneCredit, CreatedAt = DateTimeOffset.UtcNow });
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                WorkspaceId = workspaceId, Key = "claimed", RequestHash = CreditTestData.HashOf(KeyEnvironment.Test, 1),
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
             await db.SaveChangesAsync();
         }
 
-        // A debit whose record has been purged: the ledger's index still knows the key.
+        // A debit whose record has been purged: the ledger still knows the key.
         await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "purged"));
-        var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "purged"), Answers));
+        await using (var db = await Data.Contexts.CreateDbContextAsync())
+        {
+            await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Key == "purged").ExecuteDeleteAsync();
+        }
 
-        Assert.True(CreditLedger.IsKeyAlreadyUsed(error));
-        Assert.Equal(IdempotencyLookupOutcome.Unanswered, (await Data.Idempotency.FindAsync(workspaceId, "claimed", OneCredit)).Outcome);
-        Assert.Equal(IdempotencyLookupOutcome.Unanswered, (await Data.Idempotency.FindAsync(workspaceId, "purged", OneCredit)).Outcome);
+        var claimed = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "claimed"));
+        var purged = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "purged"));
+
+        Assert.Equal((ConsumeOutcome.KeyInFlight, ConsumeOutcome.KeyInFlight), (claimed.Outcome, purged.Outcome));
         Assert.Equal(19, await Data.BalanceAsync(workspaceId, KeyEnvironment.Test));
+        await using (var db = await Data.Contexts.CreateDbContextAsync())
+        {
+            Assert.False(await db.IdempotencyRecords.AnyAsync(r => r.WorkspaceId == workspaceId && r.Key == "purged"));
+        }
     }
 
     [Fact]
@@ -145,9 +137,9 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var data = WithTime(time);
         var workspaceId = await data.CreateWorkspaceAsync();
-        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "old"), Answers);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "old"));
         time.Advance(TimeSpan.FromHours(1));
-        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "recent"), Answers);
+        await data.Ledger.ConsumeAsync(CreditTestData.Consume(workspaceId, KeyEnvironment.Test, key: "recent"));
         time.Advance(TimeSpan.FromHours(23) + TimeSpan.FromSeconds(1));
 
         await data.Idempotency.PurgeAsync();
@@ -156,6 +148,9 @@ public sealed class IdempotencyStoreTests(PortalDatabaseFixture database) : Cred
         Assert.Equal(["recent"], await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId).Select(r => r.Key).ToListAsync());
     }
 
-    private static IdempotentAnswer AnswersFor(byte[] requestHash) =>
-        new(requestHash, """{"balance":""", "}", new StoredResponse(402, """{"code":"refused"}"""));
+    private async Task<IdempotencyRecord> RecordAsync(Guid workspaceId, string key)
+    {
+        await using var db = await Data.Contexts.CreateDbContextAsync();
+        return await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.WorkspaceId == workspaceId && r.Key == key);
+    }
 }

@@ -45,10 +45,12 @@ public sealed class TracingTests(PortalDatabaseFixture database) : IClassFixture
         Assert.Contains(spans, a => a.ParentSpanId == verify.SpanId && a.Source.Name == "Npgsql");
         var consume = Assert.Single(spans, a => a.OperationName == "credits.consume");
         Assert.Equal(server.TraceId, consume.TraceId);
-        // The consumption opens its connection and may read before it writes: the debit is the statement on
-        // credit_accounts among the consumption's SQL spans.
-        var sql = spans.Where(a => a.ParentSpanId == consume.SpanId && a.Source.Name == "Npgsql").ToList();
-        Assert.Contains(sql, a => Statement(a).Contains("UPDATE credit_accounts", StringComparison.Ordinal));
+        // Debits are group-committed: the batch that carried this lone debit is in its trace, and the debit is the
+        // batch's statement among its SQL spans.
+        var batch = Assert.Single(spans, a => a.OperationName == "credits.debit_batch");
+        Assert.Equal(consume.SpanId, batch.ParentSpanId);
+        var sql = spans.Where(a => a.ParentSpanId == batch.SpanId && a.Source.Name == "Npgsql").ToList();
+        Assert.Contains(sql, a => Statement(a).Contains("credits_debit_batch", StringComparison.Ordinal));
 
         // Secrets never reach telemetry: no tag of any span carries a key.
         Assert.All(exported.SelectMany(a => a.TagObjects), tag =>

@@ -58,7 +58,7 @@ public sealed class ConsumeRequestReaderTests
     [Fact]
     public void Invalid_utf8_is_an_invalid_request()
     {
-        Assert.Equal(CreditProblems.InvalidRequest, ConsumeRequestReader.Parse([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]).Problem?.Code);
+        Assert.Equal(CreditProblems.InvalidRequest, ConsumeRequestReader.Parse(new byte[] { 0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D }).Problem?.Code);
     }
 
     [Theory]

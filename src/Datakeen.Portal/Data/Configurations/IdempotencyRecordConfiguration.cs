@@ -12,6 +12,7 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         builder.ToTable("idempotency_records");
         builder.HasKey(r => new { r.WorkspaceId, r.Key });
         builder.Property(r => r.Key).HasMaxLength(255);
+        builder.Property(r => r.RequestId).HasMaxLength(IdempotencyRecord.MaxRequestIdLength);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.CreatedAt);
     }

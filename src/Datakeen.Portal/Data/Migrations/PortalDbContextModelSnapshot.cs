@@ -428,6 +428,10 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("key");
 
+                    b.Property<long?>("Balance")
+                        .HasColumnType("bigint")
+                        .HasColumnName("balance");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -436,14 +440,19 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("EntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
                     b.Property<byte[]>("RequestHash")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("request_hash");
 
-                    b.Property<string>("ResponseBody")
-                        .HasColumnType("text")
-                        .HasColumnName("response_body");
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_id");
 
                     b.Property<int?>("ResponseStatus")
                         .HasColumnType("integer")
