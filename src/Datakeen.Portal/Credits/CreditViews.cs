@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Diagnostics.Metrics;
 using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.Data;
 using Datakeen.Portal.Infrastructure;
@@ -28,8 +29,11 @@ public sealed class CreditViews
     private readonly WorkspaceGuard _guard;
     private readonly TimeProvider _time;
 
-    public CreditViews(IDbContextFactory<PortalDbContext> contexts, WorkspaceGuard guard, ChangeFeed feed, TimeProvider time)
+    public CreditViews(IDbContextFactory<PortalDbContext> contexts, WorkspaceGuard guard, ChangeFeed feed, TimeProvider time,
+        IMeterFactory meters)
     {
+        _loads = meters.Create("Datakeen.Portal.Credits").CreateCounter<long>(
+            "datakeen.credits.view_loads", "{load}", "Loads of a workspace's shared credit view (one per change, shared by its tabs).");
         _contexts = contexts;
         _guard = guard;
         _time = time;
@@ -37,9 +41,7 @@ public sealed class CreditViews
         feed.Flushing += _entries.Clear;
     }
 
-    // Loads started (for tests: proves the sharing).
-    public long Loads => Interlocked.Read(ref _loads);
-    private long _loads;
+    private readonly Counter<long> _loads;
 
     // The view, or null when the actor may not read the workspace. maxAge: how old the shared load may be
     // (measured from its start, so conservatively).
@@ -97,7 +99,7 @@ public sealed class CreditViews
 
     private async Task<Snapshot> LoadAsync(Guid workspaceId, KeyEnvironment environment)
     {
-        Interlocked.Increment(ref _loads);
+        _loads.Add(1);
         await using var db = await _contexts.CreateDbContextAsync(CancellationToken.None);
         var members = await db.Memberships.AsNoTracking()
             .Where(m => m.WorkspaceId == workspaceId && m.UserId != null)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,7 +14,8 @@ namespace Datakeen.Portal.Infrastructure;
 // loses the hint: every listener also reconciles with the ledger (ApiDocsTab.ReconcileInterval), so a meter
 // is late by at most that interval, and never wrong.
 // Not for security-relevant changes: key revocations NOTIFY inside the rotation's transaction.
-public sealed class CoalescedNotifier(NpgsqlDataSource dataSource, ILogger<CoalescedNotifier> logger) : BackgroundService
+public sealed class CoalescedNotifier(NpgsqlDataSource dataSource, ILogger<CoalescedNotifier> logger, IMeterFactory meters)
+    : BackgroundService
 {
     public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
 
@@ -26,9 +28,9 @@ public sealed class CoalescedNotifier(NpgsqlDataSource dataSource, ILogger<Coale
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    // Batches sent (for tests and telemetry: the number of NOTIFY statements, not of payloads).
-    public long Sent => Interlocked.Read(ref _sent);
-    private long _sent;
+    // NOTIFY statements sent (not payloads): how well the hints are coalesced.
+    private readonly Counter<long> _statements = meters.Create("Datakeen.Portal.ChangeFeed").CreateCounter<long>(
+        "datakeen.change_feed.notify_statements", "{statement}", "Coalesced NOTIFY statements sent for change hints.");
 
     public void Enqueue(string channel, string payload)
     {
@@ -106,7 +108,7 @@ public sealed class CoalescedNotifier(NpgsqlDataSource dataSource, ILogger<Coale
                 },
             };
             await send.ExecuteNonQueryAsync(ct);
-            Interlocked.Increment(ref _sent);
+            _statements.Add(1);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

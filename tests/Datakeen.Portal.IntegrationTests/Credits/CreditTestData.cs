@@ -33,14 +33,14 @@ internal sealed class CreditTestData
             .UseSnakeCaseNamingConvention()
             .Options);
         // Not started: the debits' notifications stay pending (tests of the notifier start their own).
-        Notifier = new CoalescedNotifier(DataSource, NullLogger<CoalescedNotifier>.Instance);
+        Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        Notifier = new CoalescedNotifier(DataSource, NullLogger<CoalescedNotifier>.Instance, Meters);
         Balances = new CreditBalanceCache(DataSource, Feed, Time);
         Guard = new WorkspaceGuard(Contexts,
             new StepUp(new UserSessions(Contexts, new OptionsMonitorOf<SessionOptions>(new SessionOptions()), Time,
                 NullLogger<UserSessions>.Instance), new OptionsMonitorOf<StepUpOptions>(new StepUpOptions()), Time),
             new AuditLog(Contexts, Time));
-        Views = new CreditViews(Contexts, Guard, Feed, Time);
-        Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        Views = new CreditViews(Contexts, Guard, Feed, Time, Meters);
         // One ledger, as the portal has one: its debits are group-committed together.
         Ledger = new CreditLedger(Contexts, DataSource, new AuditLog(Contexts, Time), Time, Notifier, Balances, Meters);
     }
