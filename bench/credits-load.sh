@@ -57,7 +57,9 @@ psql_db -q -f "$WORK_DIR/seed.sql" >/dev/null
 head -n 1 "$WORK_DIR/keys-all.txt" >"$WORK_DIR/keys-hot.txt"
 
 log "Granting 1000000000 test credits to each workspace with the grant-credits verb"
-seq 1 "$WORKSPACES" | xargs -P 2 -I{} dotnet "$PORTAL_DLL" grant-credits \
+# The verb runs on the portal's own composition: it opens the same certificate-encrypted key ring.
+seq 1 "$WORKSPACES" | DataProtection__CertificatePath="$DP_CERT" DataProtection__CertificatePassword="$DP_CERT_PASSWORD" \
+  xargs -P 2 -I{} dotnet "$PORTAL_DLL" grant-credits \
   --workspace load-{} --environment test --amount 1000000000 --reason "load test" >"$WORK_DIR/grants.log"
 tail -n 1 "$WORK_DIR/grants.log" >&2
 
