@@ -77,22 +77,26 @@ public sealed class CreditApiTests(CreditPortalFixture portal) : IClassFixture<C
     {
         var workspace = await portal.CreateWorkspaceAsync();
         using var client = portal.ClientWith(workspace.TestSecretKey);
-        var amount = 0;
+        // Request i asks for amounts[i] (the requests are built in order, before any is sent; answers keep that order).
+        var amounts = Enumerable.Range(0, 40).Select(i => 1 + i % 2).ToArray();
+        var next = -1;
 
-        var answers = await SendInParallelAsync(client, 40, () => CreditPortalFixture.Consume(1 + (Interlocked.Increment(ref amount) % 2), "mixed-key"));
+        var answers = await SendInParallelAsync(client, 40, () => CreditPortalFixture.Consume(amounts[Interlocked.Increment(ref next)], "mixed-key"));
 
-        var original = Assert.Single(answers, a => a is { StatusCode: HttpStatusCode.Created, Replayed: false });
-        Assert.All(answers.Where(a => a != original), a =>
+        // Exactly one first answer; every other request is answered by what its own amount says: the same request
+        // is the replay of the first answer, a different one is 422 (never the other way round, never a second debit).
+        var first = Assert.Single(Enumerable.Range(0, 40), i => answers[i] is { StatusCode: HttpStatusCode.Created, Replayed: false });
+        var original = answers[first];
+        Assert.All(Enumerable.Range(0, 40).Where(i => i != first), i =>
         {
-            if (a.StatusCode == HttpStatusCode.Created)
+            if (amounts[i] == amounts[first])
             {
-                Assert.True(a.Replayed);
-                Assert.Equal(original.Body, a.Body);
+                Assert.Equal((HttpStatusCode.Created, true, original.Body), answers[i]);
             }
             else
             {
-                Assert.Equal(HttpStatusCode.UnprocessableEntity, a.StatusCode);
-                Assert.Contains(CreditProblems.IdempotencyKeyReused, a.Body);
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, answers[i].StatusCode);
+                Assert.Contains(CreditProblems.IdempotencyKeyReused, answers[i].Body);
             }
         });
         var entry = Assert.Single(await portal.EntriesAsync(workspace.Id, KeyEnvironment.Test), e => e.Type == LedgerEntryType.Consume);
