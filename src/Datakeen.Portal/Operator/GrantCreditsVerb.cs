@@ -42,7 +42,7 @@ public static class GrantCreditsVerb
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            await error.WriteLineAsync($"grant-credits: the database could not be reached or refused the grant: {ex.Message}");
+            await error.WriteLineAsync($"grant-credits: nothing was granted: {ex.Message}");
             return 1;
         }
     }
@@ -50,53 +50,14 @@ public static class GrantCreditsVerb
     internal static bool TryParse(string[] args, out GrantRequest request, out string problem)
     {
         request = default!;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
+        if (!OperatorArguments.TryParse(args, ["--workspace", "--environment", "--amount", "--reason"], out var values, out problem) ||
+            !values.TryWorkspace(out var workspace, out var workspaceId, out problem) ||
+            !values.TryEnvironment(out var environment, out problem))
         {
-            var name = args[i];
-            if (name is not ("--workspace" or "--environment" or "--amount" or "--reason"))
-            {
-                problem = $"unknown argument '{name}'.";
-                return false;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                problem = $"{name} needs a value.";
-                return false;
-            }
-
-            if (!values.TryAdd(name, args[++i]))
-            {
-                problem = $"{name} is given twice.";
-                return false;
-            }
-        }
-
-        if (!values.TryGetValue("--workspace", out var workspace) || string.IsNullOrWhiteSpace(workspace))
-        {
-            problem = "--workspace is required.";
             return false;
         }
 
-        KeyEnvironment environment;
-        switch (values.GetValueOrDefault("--environment")?.ToLowerInvariant())
-        {
-            case "production" or "live":
-                environment = KeyEnvironment.Production;
-                break;
-            case "test":
-                environment = KeyEnvironment.Test;
-                break;
-            case null:
-                problem = "--environment is required.";
-                return false;
-            default:
-                problem = "--environment must be 'production' or 'test'.";
-                return false;
-        }
-
-        if (!values.TryGetValue("--amount", out var amountText) ||
+        if (values["--amount"] is not { } amountText ||
             !long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) ||
             amount is < 1 or > MaxAmount)
         {
@@ -104,14 +65,14 @@ public static class GrantCreditsVerb
             return false;
         }
 
-        var reason = values.GetValueOrDefault("--reason");
+        var reason = values["--reason"];
         if (reason is { Length: > 150 })
         {
             problem = "--reason is limited to 150 characters.";
             return false;
         }
 
-        request = new GrantRequest(workspace, Guid.TryParse(workspace, out var id) ? id : null, environment, amount,
+        request = new GrantRequest(workspace, workspaceId, environment, amount,
             string.IsNullOrWhiteSpace(reason) ? null : reason);
         problem = "";
         return true;

@@ -47,7 +47,7 @@ public static class RotateKeyVerb
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
-            await error.WriteLineAsync($"rotate-key: the database could not be reached or refused the rotation: {ex.Message}");
+            await error.WriteLineAsync($"rotate-key: nothing was rotated: {ex.Message}");
             return 1;
         }
     }
@@ -55,48 +55,14 @@ public static class RotateKeyVerb
     internal static bool TryParse(string[] args, out RotateRequest request, out string problem)
     {
         request = default!;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
+        if (!OperatorArguments.TryParse(args, ["--workspace", "--environment", "--kind", "--reason"], out var values, out problem) ||
+            !values.TryWorkspace(out var workspace, out var workspaceId, out problem) ||
+            !values.TryEnvironment(out var environment, out problem))
         {
-            var name = args[i];
-            if (name is not ("--workspace" or "--environment" or "--kind" or "--reason"))
-            {
-                problem = $"unknown argument '{name}'.";
-                return false;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                problem = $"{name} needs a value.";
-                return false;
-            }
-
-            if (!values.TryAdd(name, args[++i]))
-            {
-                problem = $"{name} is given twice.";
-                return false;
-            }
-        }
-
-        if (!values.TryGetValue("--workspace", out var workspace) || string.IsNullOrWhiteSpace(workspace))
-        {
-            problem = "--workspace is required.";
             return false;
         }
 
-        KeyEnvironment? environment = values.GetValueOrDefault("--environment")?.ToLowerInvariant() switch
-        {
-            "production" or "live" => KeyEnvironment.Production,
-            "test" => KeyEnvironment.Test,
-            _ => null,
-        };
-        if (environment is null)
-        {
-            problem = "--environment must be 'production' or 'test'.";
-            return false;
-        }
-
-        KeyKind? kind = values.GetValueOrDefault("--kind")?.ToLowerInvariant() switch
+        KeyKind? kind = values["--kind"]?.ToLowerInvariant() switch
         {
             "public" or "pk" => KeyKind.Public,
             "secret" or "sk" => KeyKind.Secret,
@@ -108,14 +74,14 @@ public static class RotateKeyVerb
             return false;
         }
 
-        var reason = values.GetValueOrDefault("--reason")?.Trim();
+        var reason = values["--reason"]?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 150)
         {
             problem = "--reason is required (at most 150 characters): it is shown to the workspace's admins.";
             return false;
         }
 
-        request = new RotateRequest(workspace, Guid.TryParse(workspace, out var id) ? id : null, environment.Value, kind.Value, reason);
+        request = new RotateRequest(workspace, workspaceId, environment, kind.Value, reason);
         problem = "";
         return true;
     }
