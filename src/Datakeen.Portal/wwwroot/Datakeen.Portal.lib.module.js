@@ -1,6 +1,6 @@
 // The portal's JavaScript initializer: blazor.web.js loads it and calls afterWebStarted once the page's scripts run.
 // It gives the statically rendered page the little behaviour it has without a circuit: the theme toggle, copying a
-// base URL or a code sample, the code samples' language tabs and environment switch, and the workspace menu's keys.
+// base URL or a code sample, opening the sessions and invitations pages, the code samples' language tabs and environment switch, and the workspace menu's keys.
 // Those controls are rendered disabled (data-dk-script-control) and enabled here, after every enhanced navigation
 // too: a click before the script runs is never lost.
 let blazor;
@@ -33,6 +33,8 @@ function onClick(event) {
       // The server renders the page again in the chosen theme; enhanced navigation patches it in place (islands
       // keep their state).
       blazor.navigateTo(location.href, { replaceHistoryEntry: true });
+    } else if (control.hasAttribute("data-dk-open")) {
+      blazor.navigateTo(control.getAttribute("data-dk-open"));
     } else if (control.hasAttribute("data-dk-copy")) {
       copy(control.getAttribute("data-dk-copy"));
     } else if (control.hasAttribute("data-dk-copy-sample")) {
