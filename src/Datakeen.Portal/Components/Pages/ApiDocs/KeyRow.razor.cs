@@ -75,7 +75,9 @@ public partial class KeyRow
             _plaintext = null;
         }
 
-        if (!ReferenceEquals(_chartFor, Usage) && Usage is not null)
+        // The chart's data only for a key with requests (the chart is not drawn otherwise): a row keeps it for the
+        // life of the circuit.
+        if (!ReferenceEquals(_chartFor, Usage) && Usage is { Total: > 0 })
         {
             _chartLabels = KeyUsageChart.Labels(Usage);
             _chartSeries = KeyUsageChart.Series(Usage);
