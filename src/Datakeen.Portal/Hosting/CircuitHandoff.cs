@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using Datakeen.Portal.Infrastructure;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.JSInterop;
+using StackExchange.Redis;
+
+namespace Datakeen.Portal.Hosting;
+
+// Open tabs outlive their instance (docs/deploy.md, "Rolling restart"). On a graceful stop (SIGTERM) the instance
+// first refuses new pages and circuits with 503 (nginx passes them to another instance), then asks every open tab
+// to pause its circuit: Blazor persists the circuit's state and hands it to the browser, protected with the shared
+// Data Protection key ring, and the tab resumes it on another instance (wwwroot/js/reconnect.js). The process stops
+// once no tab is connected to it any more, or after HandoffTimeout. A tab whose instance died without a word
+// (SIGKILL) has nothing to resume: it reloads itself.
+public sealed class CircuitHandoff(ILogger<CircuitHandoff> logger) : IHostedLifecycleService
+{
+    // What a stop waits for the open tabs at most; run.sh and compose allow more before they KILL.
+    public static readonly TimeSpan HandoffTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, OpenCircuit> _circuits = new(StringComparer.Ordinal);
+    private volatile bool _draining;
+
+    public bool IsDraining => _draining;
+
+    internal int ConnectedCount => _circuits.Values.Count(c => c.Connected);
+
+    internal void Opened(string circuitId, IJSRuntime js) => _circuits[circuitId] = new OpenCircuit(js) { Connected = true };
+
+    internal void Closed(string circuitId) => _circuits.TryRemove(circuitId, out _);
+
+    internal void ConnectionChanged(string circuitId, bool connected)
+    {
+        if (_circuits.TryGetValue(circuitId, out var circuit))
+        {
+            circuit.Connected = connected;
+        }
+    }
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _draining = true;
+        var open = _circuits.Values.Where(c => c.Connected).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        logger.LogInformation("Stopping: handing {Count} open tabs off to the other instances", open.Count);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(HandoffTimeout);
+        await Task.WhenAll(open.Select(c => AskToPauseAsync(c.Js, deadline.Token)));
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (ConnectedCount > 0 && await poll.WaitForNextTickAsync(deadline.Token))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: what is still connected reconnects elsewhere by itself once the process is gone.
+        }
+
+        logger.LogInformation("Stopping: {Left} of {Count} open tabs still connected", ConnectedCount, open.Count);
+    }
+
+    private static async Task AskToPauseAsync(IJSRuntime js, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The browser schedules the pause and answers at once (the pause ends this very connection).
+            await js.InvokeVoidAsync("datakeenReconnect.handOff", cancellationToken);
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException or InvalidOperationException)
+        {
+            // That tab is going or gone anyway.
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private sealed class OpenCircuit(IJSRuntime js)
+    {
+        public IJSRuntime Js { get; } = js;
+
+        public volatile bool Connected;
+    }
+}
+
+// Keeps CircuitHandoff's list of open circuits (one handler per circuit, with that circuit's JS runtime).
+internal sealed class CircuitHandoffHandler(CircuitHandoff handoff, IJSRuntime js) : CircuitHandler
+{
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        handoff.Opened(circuit.Id, js);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        handoff.ConnectionChanged(circuit.Id, connected: true);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        handoff.ConnectionChanged(circuit.Id, connected: false);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        handoff.Closed(circuit.Id);
+        return Task.CompletedTask;
+    }
+}
+
+public static class CircuitHandoffExtensions
+{
+    public static IServiceCollection AddCircuitHandoff(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<CircuitHandoff>();
+        services.AddHostedService(sp => sp.GetRequiredService<CircuitHandoff>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitHandoffHandler>());
+        if (configuration["Redis:Configuration"] is { Length: > 0 })
+        {
+            // A circuit whose connection dropped and was not resumed in time is persisted when its instance lets it
+            // go; with Redis under HybridCache any instance can resume it (Blazor's circuit state persistence).
+            services.AddStackExchangeRedisCache(_ => { });
+            services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, sp) =>
+            {
+                options.InstanceName = "datakeen:circuits:";
+                options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
+            });
+            services.AddHybridCache();
+            services.AddOptions<CircuitOptions>().Configure<HybridCache>((options, cache) => options.HybridPersistenceCache = cache);
+        }
+        return services;
+    }
+
+    // While the instance stops, new pages and circuits go elsewhere: 503, which nginx passes to the next instance
+    // (pages) or the tab retries (a circuit's resume). The API and the open circuits are served until the end.
+    public static IApplicationBuilder UseCircuitHandoff(this IApplicationBuilder app)
+    {
+        var handoff = app.ApplicationServices.GetRequiredService<CircuitHandoff>();
+        return app.Use((context, next) =>
+        {
+            if (!handoff.IsDraining || PortalPaths.IsApi(context.Request.Path) || context.Request.Path == "/healthz" ||
+                !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ||
+                  context.Request.Path.StartsWithSegments("/_blazor")))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.CacheControl = "no-store";
+            return context.Response.WriteAsync("stopping");
+        });
+    }
+}
