@@ -16,7 +16,7 @@ namespace Datakeen.Portal.Hosting;
 // Data Protection key ring, and the tab resumes it on another instance (wwwroot/js/reconnect.js). The process stops
 // once no tab is connected to it any more, or after HandoffTimeout. A tab whose instance died without a word
 // (SIGKILL) has nothing to resume: it reloads itself.
-public sealed class CircuitHandoff(ILogger<CircuitHandoff> logger) : IHostedLifecycleService
+public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<CircuitHandoff> logger) : IHostedService
 {
     // What a stop waits for the open tabs at most; run.sh and compose allow more before they KILL.
     public static readonly TimeSpan HandoffTimeout = TimeSpan.FromSeconds(10);
@@ -40,7 +40,19 @@ public sealed class CircuitHandoff(ILogger<CircuitHandoff> logger) : IHostedLife
         }
     }
 
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    // Registered once the host has started, after SignalR's own ApplicationStopping callback (which closes every
+    // connection at once): those callbacks run last registered first, so the tabs are handed off while their
+    // connections are still open, and the stop waits for it (on the thread that handles SIGTERM).
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+            lifetime.ApplicationStopping.Register(() => HandOffAsync(CancellationToken.None).GetAwaiter().GetResult()));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task HandOffAsync(CancellationToken cancellationToken)
     {
         _draining = true;
         var open = _circuits.Values.Where(c => c.Connected).ToList();
@@ -80,16 +92,6 @@ public sealed class CircuitHandoff(ILogger<CircuitHandoff> logger) : IHostedLife
             // That tab is going or gone anyway.
         }
     }
-
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private sealed class OpenCircuit(IJSRuntime js)
     {

@@ -5,8 +5,10 @@
 // - the server no longer knows the circuit (its instance was killed) and has no state to resume: the page reloads
 //   itself (same URL; the session cookie works on every instance), no click;
 // - the instance is stopping: it asks the tab to pause (datakeenReconnect.handOff); Blazor hands the circuit's state
-//   to the tab, which resumes it on another instance, or reloads when no instance can resume it.
+//   to the tab, which resumes it on another instance, or reloads when no instance can resume it. That is no lost
+//   connection: the notice waits longer (HandOffNoticeDelayMs) before it says anything.
 const NoticeDelayMs = 1500;
+const HandOffNoticeDelayMs = 5000;
 const notice = document.getElementById("components-reconnect-modal");
 let noticeTimer = 0;
 let handingOff = false;
@@ -64,7 +66,7 @@ async function handOff() {
 // The stopping instance refuses new circuits (503), so a resume lands on another one; until one answers, try again.
 async function resumeElsewhere() {
   for (;;) {
-    await delay(250);
+    await delay(100);
     try {
       if (!(await Blazor.resumeCircuit())) {
         location.reload();
@@ -81,7 +83,7 @@ function showNoticeSoon() {
   noticeTimer = setTimeout(() => {
     noticeTimer = 0;
     if (!notice.open) notice.showModal();
-  }, NoticeDelayMs);
+  }, handingOff ? HandOffNoticeDelayMs : NoticeDelayMs);
 }
 
 function hideNotice() {
