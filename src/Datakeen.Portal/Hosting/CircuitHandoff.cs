@@ -2,9 +2,12 @@ using System.Collections.Concurrent;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using StackExchange.Redis;
 
@@ -140,12 +143,16 @@ public static class CircuitHandoffExtensions
         {
             // A circuit whose connection dropped and was not resumed in time is persisted when its instance lets it
             // go; with Redis under HybridCache any instance can resume it (Blazor's circuit state persistence).
-            services.AddStackExchangeRedisCache(_ => { });
+            // The circuits' state is written to Redis protected with the shared key ring (Blazor protects what it
+            // hands to a browser, not what it gives its HybridCache).
             services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, sp) =>
             {
                 options.InstanceName = "datakeen:circuits:";
                 options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
             });
+            services.AddSingleton<IDistributedCache>(sp => new ProtectedDistributedCache(
+                new RedisCache(sp.GetRequiredService<IOptions<RedisCacheOptions>>()),
+                sp.GetRequiredService<IDataProtectionProvider>().CreateProtector("Datakeen.Portal.CircuitState")));
             services.AddHybridCache();
             services.AddOptions<CircuitOptions>().Configure<HybridCache>((options, cache) => options.HybridPersistenceCache = cache);
         }
@@ -171,5 +178,43 @@ public static class CircuitHandoffExtensions
             context.Response.Headers.CacheControl = "no-store";
             return context.Response.WriteAsync("stopping");
         });
+    }
+}
+
+// A distributed cache whose values are protected (encrypted and authenticated) on the way in and checked on the way
+// out; a value that does not unprotect reads as missing.
+internal sealed class ProtectedDistributedCache(IDistributedCache inner, IDataProtector protector) : IDistributedCache
+{
+    public byte[]? Get(string key) => Unprotect(inner.Get(key));
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Unprotect(await inner.GetAsync(key, token));
+
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, protector.Protect(value), options);
+
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        inner.SetAsync(key, protector.Protect(value), options, token);
+
+    public void Refresh(string key) => inner.Refresh(key);
+
+    public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+    public void Remove(string key) => inner.Remove(key);
+
+    public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+
+    private byte[]? Unprotect(byte[]? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        try
+        {
+            return protector.Unprotect(value);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
     }
 }
