@@ -57,7 +57,7 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
     }
 
     [Fact]
-    public async Task A_rolling_restart_of_every_instance_hands_open_tabs_over_without_a_reload_and_they_keep_working()
+    public async Task A_rolling_restart_of_every_instance_hands_open_tabs_over_without_a_reload_with_an_open_rotation_dialog_and_the_chosen_sample_language()
     {
         var pages = new List<IPage>();
         for (var i = 0; i < 4; i++)
@@ -69,6 +69,13 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
             await page.EvaluateAsync(RecordTheNotice);
             pages.Add(page);
         }
+        // State a tab holds: an open rotation dialog (an island's, persisted with its circuit) and the chosen language
+        // of the code samples (the static page's, kept by the page's script and a cookie).
+        var rotation = new ApiDocsTabPage(pages[0]).Test.SecretKey;
+        await rotation.OpenRotationAsync();
+        var python = pages[1].GetByRole(AriaRole.Tab, new() { Name = "Python", Exact = true });
+        await python.ClickAsync();
+        await Expect(python).ToHaveAttributeAsync("aria-selected", "true");
         var before = environment.Cluster.Instances.ToDictionary(i => i.Name, i => i.Pid);
         var holders = new List<string>();
         foreach (var page in pages)
@@ -81,6 +88,10 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         output.WriteLine($"tabs on {string.Join(", ", holders)}\n{log}");
         Assert.All(environment.Cluster.Instances, i => Assert.NotEqual(before[i.Name], i.Pid));
         Assert.All(environment.Cluster.Instances, i => Assert.True(i.IsAlive, i.Name));
+        await Expect(rotation.RotateDialog).ToBeVisibleAsync();
+        await rotation.RotateDialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(rotation.RotateDialog).ToBeHiddenAsync();
+        await Expect(python).ToHaveAttributeAsync("aria-selected", "true");
         foreach (var page in pages)
         {
             Assert.True(await page.EvaluateAsync<bool>("window.__dkSameDocument === true"), "the tab was reloaded");
