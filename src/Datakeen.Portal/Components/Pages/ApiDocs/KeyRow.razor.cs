@@ -208,14 +208,18 @@ public partial class KeyRow : IDisposable
     // An open rotation dialog outlives the instance (docs/deploy.md, "Rolling restart"): when a stopping instance
     // pauses the circuit, whether it is open is persisted with the circuit's state, under a key of this row's own
     // (four rows share this component), and the row opens it again where the circuit resumes.
-    private string RotationDialogStateKey => $"rotation-dialog-open-{TestId}";
+    // (KeyIsland takes it back before its first await: restored state is there only at the start of a circuit.)
+    internal static string RotationDialogStateKey(KeyEnvironment environment, KeyKind kind) =>
+        $"rotation-dialog-open-{KeyLabels.Slug(environment)}-{KeyLabels.Slug(kind)}";
+
+    [Parameter] public bool ReopenRotationDialog { get; set; }
 
     protected override void OnInitialized()
     {
-        _reopenRotationDialog = PersistentState.TryTakeFromJson<bool>(RotationDialogStateKey, out var open) && open;
+        _reopenRotationDialog = ReopenRotationDialog;
         _persisting = PersistentState.RegisterOnPersisting(() =>
         {
-            PersistentState.PersistAsJson(RotationDialogStateKey, RotationDialogOpen);
+            PersistentState.PersistAsJson(RotationDialogStateKey(Key.Environment, Key.Kind), RotationDialogOpen);
             return Task.CompletedTask;
         }, Microsoft.AspNetCore.Components.Web.RenderMode.InteractiveServer);
     }
