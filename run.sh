@@ -12,6 +12,9 @@
 #                                    taken, free ports instead).
 #   DATAKEEN_DATA_DIR, DATAKEEN_NO_BUILD=1 -> another data directory (the cluster tests run a second copy side
 #                                    by side), no build.
+# ./run.sh restart: a rolling restart of the running `./run.sh --replicas N` (the same DATAKEEN_DATA_DIR), one
+#   instance at a time: TERM (it hands its open tabs off to the others), start it again, wait until ready, next
+#   (docs/deploy.md, "Rolling restart"). It ends when the restart has, with the outcome.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
@@ -20,11 +23,13 @@ source scripts/cluster.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 REPLICAS=0
+VERB=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    restart) VERB=restart; shift ;;
     --replicas) REPLICAS="${2:-}"; shift 2 || true ;;
     --replicas=*) REPLICAS="${1#--replicas=}"; shift ;;
-    *) echo "usage: ./run.sh [--replicas N]" >&2; exit 2 ;;
+    *) echo "usage: ./run.sh [--replicas N] | ./run.sh restart" >&2; exit 2 ;;
   esac
 done
 if [ "$REPLICAS" != 0 ] && ! [[ "$REPLICAS" =~ ^[0-9]+$ && "$REPLICAS" -ge 2 && "$REPLICAS" -le 16 ]]; then
@@ -34,6 +39,10 @@ fi
 PORTAL_PORT="${DATAKEEN_PORTAL_PORT:-5080}"
 IDENTITY_PORT="${DATAKEEN_IDENTITY_PORT:-5081}"
 DATA_DIR="${DATAKEEN_DATA_DIR:-$ROOT/.data}"
+if [ "$VERB" = restart ]; then
+  cluster_request_restart "$DATA_DIR"
+  exit
+fi
 PORTAL_URL="http://localhost:$PORTAL_PORT"
 IDENTITY_URL="http://localhost:$IDENTITY_PORT"
 PG_DATA="$DATA_DIR/pg"
@@ -51,6 +60,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# `./run.sh restart` asks for a rolling restart with USR1 (handled once everything is up, at the end).
+RESTART_REQUESTED=""
+if [ "$REPLICAS" != 0 ]; then trap 'RESTART_REQUESTED=1' USR1; fi
 
 for port in "$PORTAL_PORT" "$IDENTITY_PORT"; do
   if ! port_is_free "$port"; then echo "Port $port is already in use: is ./run.sh already running?" >&2; exit 1; fi
@@ -143,16 +155,21 @@ else
   DEMO_DATA="${DemoData__Enabled:-false}"
   mkdir -p "$DATA_DIR/logs"
   INSTANCES=() UPSTREAM_PORTS=()
+  # start_instance I PORT: portal-I on that loopback port, in a group of its own (INSTANCES[I-1] names it).
+  start_instance() {
+    local i="$1" port="$2" demo=false
+    # Demo workspaces are created by the first instance only: the others would just collide on the slugs.
+    [ "$i" = 1 ] && demo="$DEMO_DATA"
+    start_group "$DATA_DIR/logs/portal-$i.log" env Portal__InstanceName="portal-$i" DemoData__Enabled="$demo" \
+      dotnet src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll \
+      --contentRoot "$ROOT/src/Datakeen.Portal" --urls "http://127.0.0.1:$port"
+    INSTANCES[$((i - 1))]="portal-$i|$LAST_PGID|http://127.0.0.1:$port"
+  }
   for i in $(seq 1 "$REPLICAS"); do
     port="$(free_port)"
     while [[ " ${UPSTREAM_PORTS[*]:-} " == *" $port "* ]]; do port="$(free_port)"; done
     log "Starting portal-$i on http://127.0.0.1:$port"
-    # Demo workspaces are created by the first instance only: the others would just collide on the slugs.
-    demo=false; [ "$i" = 1 ] && demo="$DEMO_DATA"
-    start_group "$DATA_DIR/logs/portal-$i.log" env Portal__InstanceName="portal-$i" DemoData__Enabled="$demo" \
-      dotnet src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll \
-      --contentRoot "$ROOT/src/Datakeen.Portal" --urls "http://127.0.0.1:$port"
-    INSTANCES+=("portal-$i|$LAST_PGID|http://127.0.0.1:$port")
+    start_instance "$i" "$port"
     UPSTREAM_PORTS+=("$port")
     # The first instance migrates the database and creates the shared Data Protection key before the
     # others start, so they all read one key ring instead of racing to create their own.
@@ -162,8 +179,12 @@ else
   nginx_start "$DATA_DIR/nginx" "$ROOT/deploy/nginx/templates/portal.conf.template" "$PORTAL_PORT" "${UPSTREAM_PORTS[@]}"
   # The script lives as long as its entry point: an instance that dies is failover, not the end.
   PIDS+=("$LAST_PGID")
-  write_cluster_json "$DATA_DIR/cluster.json" "$REDIS_PID" "redis://127.0.0.1:$REDIS_PORT" \
-    "$LAST_PGID" "$PORTAL_URL" "${INSTANCES[@]}"
+  NGINX_PID="$LAST_PGID"
+  write_cluster() {
+    write_cluster_json "$DATA_DIR/cluster.json" "$REDIS_PID" "redis://127.0.0.1:$REDIS_PORT" \
+      "$NGINX_PID" "$PORTAL_URL" "${INSTANCES[@]}"
+  }
+  write_cluster
   for i in $(seq 2 "$REPLICAS"); do
     wait_ready "http://127.0.0.1:${UPSTREAM_PORTS[$((i - 1))]}" "$DATA_DIR/logs/portal-$i.log"
   done
@@ -189,6 +210,34 @@ cat <<INFO
 
   Mail inbox:       ${MAIL_URL:-(Smtp__Host is set: mail goes to $Smtp__Host)}
 
-  Press Ctrl-C to stop.
+  Press Ctrl-C to stop.${REDIS_PORT:+  Rolling restart: ./run.sh restart}
 INFO
-wait -n "${PIDS[@]}"
+
+# One instance at a time: TERM (it hands its open tabs off to the others and exits), start it again on its
+# port, wait until it is ready, next. The outcome goes to restart.status, which `./run.sh restart` waits for.
+rolling_restart() {
+  local i entry pgid status=done
+  for i in $(seq 1 "$REPLICAS"); do
+    entry="${INSTANCES[$((i - 1))]}"; pgid="${entry#*|}"; pgid="${pgid%%|*}"
+    log "Rolling restart: stopping portal-$i (its open tabs move to the other instances)"
+    stop_group "$pgid" 60
+    log "Rolling restart: starting portal-$i again"
+    start_instance "$i" "${UPSTREAM_PORTS[$((i - 1))]}"
+    write_cluster
+    if ! wait_ready "http://127.0.0.1:${UPSTREAM_PORTS[$((i - 1))]}" "$DATA_DIR/logs/portal-$i.log"; then
+      status="failed: portal-$i did not become ready"; break
+    fi
+  done
+  log "Rolling restart: $status"
+  echo "$status" >"$DATA_DIR/restart.status"
+}
+while :; do
+  rc=0
+  wait -n "${PIDS[@]}" || rc=$?
+  if [ -n "$RESTART_REQUESTED" ]; then
+    RESTART_REQUESTED=""
+    rolling_restart
+    continue
+  fi
+  exit "$rc"
+done

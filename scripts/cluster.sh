@@ -29,6 +29,39 @@ cluster_stop() {
   return 0
 }
 
+# stop_group PGID SECONDS: TERM to the group, KILL to what is left after SECONDS; it leaves CLUSTER_PGIDS.
+stop_group() {
+  local pgid="$1" left="$(( $2 * 5 ))" kept=() g
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  while kill -0 -- "-$pgid" 2>/dev/null && [ "$left" -gt 0 ]; do sleep 0.2; left=$((left - 1)); done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  for g in "${CLUSTER_PGIDS[@]:-}"; do [ -n "$g" ] && [ "$g" != "$pgid" ] && kept+=("$g"); done
+  CLUSTER_PGIDS=("${kept[@]:-}")
+  return 0
+}
+
+# cluster_request_restart DATA_DIR: asks the `./run.sh --replicas N` that wrote DATA_DIR/cluster.json for a
+# rolling restart (USR1) and waits for its outcome in DATA_DIR/restart.status (done, or failed: why).
+cluster_request_restart() {
+  local dir="$1" pid status
+  [ -f "$dir/cluster.json" ] || { echo "No ./run.sh --replicas N is running with $dir (no cluster.json)" >&2; return 1; }
+  pid="$(sed -n 's/^  "script": { "pid": \([0-9][0-9]*\) }.*/\1/p' "$dir/cluster.json")"
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "The ./run.sh of $dir/cluster.json is not running" >&2; return 1; fi
+  rm -f "$dir/restart.status"
+  log "Rolling restart of the instances in $dir/cluster.json (one at a time; open tabs move to the others)"
+  kill -USR1 "$pid"
+  for _ in $(seq 1 3000); do
+    if [ -s "$dir/restart.status" ]; then
+      status="$(<"$dir/restart.status")"
+      log "Rolling restart: $status"
+      [ "$status" = done ]; return
+    fi
+    kill -0 "$pid" 2>/dev/null || { echo "./run.sh ($pid) ended during the rolling restart" >&2; return 1; }
+    sleep 0.2
+  done
+  echo "The rolling restart did not finish within 10 minutes" >&2; return 1
+}
+
 ensure_curl() {
   command -v curl >/dev/null || { log "curl not found: installing the OS package"; apt_install curl; }
 }
@@ -103,7 +136,8 @@ CONF
   start_group "$dir/logs/nginx.out" "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 }
 
-# write_cluster_json FILE REDIS_PID REDIS_URL NGINX_PID NGINX_URL NAME|PID|URL...
+# write_cluster_json FILE REDIS_PID REDIS_URL NGINX_PID NGINX_URL NAME|PID|URL...: also the pid of this script
+# (./run.sh), which `./run.sh restart` signals.
 write_cluster_json() {
   local file="$1" redis_pid="$2" redis_url="$3" nginx_pid="$4" nginx_url="$5"; shift 5
   local entry name pid url sep="" body=""
@@ -111,8 +145,8 @@ write_cluster_json() {
     name="${entry%%|*}"; entry="${entry#*|}"; pid="${entry%%|*}"; url="${entry#*|}"
     body+="$sep    { \"name\": \"$name\", \"pid\": $pid, \"url\": \"$url\" }"; sep=$',\n'
   done
-  printf '{\n  "instances": [\n%s\n  ],\n  "redis": { "pid": %s, "url": "%s" },\n  "nginx": { "pid": %s, "url": "%s" }\n}\n' \
-    "$body" "$redis_pid" "$redis_url" "$nginx_pid" "$nginx_url" >"$file.tmp" && mv "$file.tmp" "$file"
+  printf '{\n  "instances": [\n%s\n  ],\n  "redis": { "pid": %s, "url": "%s" },\n  "nginx": { "pid": %s, "url": "%s" },\n  "script": { "pid": %s }\n}\n' \
+    "$body" "$redis_pid" "$redis_url" "$nginx_pid" "$nginx_url" "$$" >"$file.tmp" && mv "$file.tmp" "$file"
 }
 
 # wait_ready URL LOGFILE: until URL/readyz answers 200 (two minutes at most; the log's tail otherwise).

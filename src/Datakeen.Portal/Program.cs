@@ -28,6 +28,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UsePortalInstanceHeader();
+app.UseCircuitHandoff();
 app.UseSecurityHeaders();
 app.UseOriginCheck();
 app.UseApiErrorGuard();

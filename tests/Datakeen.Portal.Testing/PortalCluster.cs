@@ -111,6 +111,30 @@ public sealed class PortalCluster : IAsyncDisposable
         }
     }
 
+    // `./run.sh restart`, as an operator runs it: one instance at a time stopped gracefully (TERM), started again and
+    // waited for; returns its output once the restart has ended, and the instances' new processes.
+    public async Task<string> RollingRestartAsync()
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "run.sh"), "restart"])
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DATAKEEN_DATA_DIR"] = _dataDirectory;
+        using var restart = Process.Start(start) ?? throw new InvalidOperationException("could not start run.sh restart");
+        var output = restart.StandardOutput.ReadToEndAsync();
+        var errors = restart.StandardError.ReadToEndAsync();
+        await restart.WaitForExitAsync();
+        var text = await output + await errors;
+        if (restart.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"run.sh restart exited with {restart.ExitCode}:\n{text}\n{Output}");
+        }
+        (Instances, Services) = ReadCluster(Path.Combine(_dataDirectory, "cluster.json"));
+        return text;
+    }
+
     private async Task WaitUntilReadyAsync(int replicas)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

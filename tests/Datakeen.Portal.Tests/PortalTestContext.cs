@@ -16,5 +16,7 @@ public abstract class PortalTestContext : BunitContext
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(TimeProvider.System);
+        // Components that persist state across a circuit's pause and resume (KeyRow's rotation dialog) need it.
+        this.AddBunitPersistentComponentState();
     }
 }

@@ -46,6 +46,7 @@ public static class PortalComposition
         builder.Services.AddMudServices();
         builder.Services.AddApiDocsUi(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCircuitHandoff(builder.Configuration);
         return builder;
     }
 }

@@ -1,50 +1,97 @@
-// Drives the reconnect notice (Components/Layout/ReconnectNotice.razor). Blazor sets a class per state on the
-// dialog and raises "components-reconnect-state-changed": show/retrying while it reconnects, failed when it gave up,
-// rejected when the server no longer knows the circuit (then only "Reload" helps), hide when back.
+// Starts Blazor (App.razor loads blazor.web.js with autostart="false") and keeps the tab alive across instances
+// (docs/deploy.md, "Rolling restart"):
+// - connection lost: retry at once, then every second, for as long as it takes; the notice
+//   (Components/Layout/ReconnectNotice.razor) shows only when that has not worked within NoticeDelayMs;
+// - the server no longer knows the circuit (its instance was killed) and has no state to resume: the page reloads
+//   itself (same URL; the session cookie works on every instance), no click;
+// - the instance is stopping: it asks the tab to pause (datakeenReconnect.handOff); Blazor hands the circuit's state
+//   to the tab, which resumes it on another instance, or reloads when no instance can resume it. That is no lost
+//   connection: the notice waits longer (HandOffNoticeDelayMs) before it says anything.
+const NoticeDelayMs = 1500;
+const HandOffNoticeDelayMs = 5000;
 const notice = document.getElementById("components-reconnect-modal");
+let noticeTimer = 0;
+let handingOff = false;
+
+Blazor.start({
+  circuit: {
+    reconnectionOptions: {
+      maxRetries: undefined,
+      retryIntervalMilliseconds: attempt => (attempt === 0 ? 0 : 1000),
+    },
+  },
+});
+
+window.datakeenReconnect = {
+  // Called by the stopping instance through JS interop: answer at once, pause after (the pause ends the call's connection).
+  handOff: () => { setTimeout(handOff, 0); },
+};
 
 if (notice) {
   notice.addEventListener("components-reconnect-state-changed", event => {
-    const state = event.detail.state;
-    show(state);
-    if (state === "hide") {
-      if (notice.open) notice.close();
-      return;
-    }
-    if (!notice.open) notice.showModal();
-    if (state === "failed") {
-      document.addEventListener("visibilitychange", retryWhenVisible);
+    switch (event.detail.state) {
+      case "hide":
+        hideNotice();
+        break;
+      case "rejected":
+        // Nothing to resume anywhere: a fresh page, on whichever instance answers.
+        hideNotice();
+        location.reload();
+        break;
+      default:
+        // show, retrying, paused, failed, resume-failed: still trying.
+        showNoticeSoon();
     }
   });
   // Escape must not hide the notice while the page cannot work.
   notice.addEventListener("cancel", event => event.preventDefault());
-  document.getElementById("components-reconnect-button")?.addEventListener("click", retry);
   document.getElementById("dk-reconnect-reload")?.addEventListener("click", () => location.reload());
 }
 
-async function retry() {
-  document.removeEventListener("visibilitychange", retryWhenVisible);
+async function handOff() {
+  if (handingOff) return;
+  handingOff = true;
   try {
-    // true: back; false: the server was reached but the circuit is gone.
-    if (!(await Blazor.reconnect())) {
-      show("rejected");
+    if (await Blazor.pauseCircuit()) {
+      await resumeElsewhere();
     }
+    // Not paused (the connection was already down): Blazor's reconnection takes over.
   } catch {
-    document.addEventListener("visibilitychange", retryWhenVisible);
+    location.reload();
+  } finally {
+    handingOff = false;
   }
 }
 
-async function retryWhenVisible() {
-  if (document.visibilityState === "visible") {
-    await retry();
+// The stopping instance refuses new circuits (503), so a resume lands on another one; until one answers, try again.
+async function resumeElsewhere() {
+  for (;;) {
+    await delay(100);
+    try {
+      if (!(await Blazor.resumeCircuit())) {
+        location.reload();
+      }
+      return;
+    } catch {
+      await delay(750);
+    }
   }
 }
 
-// Shows the parts of the notice meant for this state: reconnecting, failed (Retry, Reload) or gone (Reload only).
-function show(state) {
-  const kind = state === "show" || state === "retrying" ? "trying" : state === "failed" ? "failed" : "gone";
-  notice.dataset.state = state;
-  for (const part of notice.querySelectorAll("[data-when]")) {
-    part.hidden = !part.dataset.when.split(" ").includes(kind);
-  }
+function showNoticeSoon() {
+  if (!notice || noticeTimer || notice.open) return;
+  noticeTimer = setTimeout(() => {
+    noticeTimer = 0;
+    if (!notice.open) notice.showModal();
+  }, handingOff ? HandOffNoticeDelayMs : NoticeDelayMs);
+}
+
+function hideNotice() {
+  clearTimeout(noticeTimer);
+  noticeTimer = 0;
+  if (notice?.open) notice.close();
+}
+
+function delay(ms) {
+  return new Promise(resolve => setTimeout(resolve, ms));
 }

@@ -10,7 +10,7 @@ namespace Datakeen.Portal.Components.Pages.ApiDocs;
 // One key of one environment: masked value, reveal/hide, copy, rotate, dates, a leak alert, usage over the
 // last 30 days, and any older key of the same kind still inside its rotation grace period. The plaintext lives
 // in this component only between a click on the eye and the next hide (or the key changing).
-public partial class KeyRow
+public partial class KeyRow : IDisposable
 {
     // The icons of the row's buttons (MudBlazor's Material icons, drawn by the row itself): one shared markup string
     // each, so a row's render tree holds a reference, not a copy.
@@ -35,6 +35,9 @@ public partial class KeyRow
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private PersistentComponentState PersistentState { get; set; } = default!;
+    private PersistingComponentStateSubscription _persisting;
+    private bool _reopenRotationDialog;
 
     // The workspace of the tab and the caller, from the tab's state (KeyIsland).
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
@@ -201,6 +204,36 @@ public partial class KeyRow
             await OnKeysChanged.InvokeAsync();
         }
     }
+
+    // An open rotation dialog outlives the instance (docs/deploy.md, "Rolling restart"): when a stopping instance
+    // pauses the circuit, whether it is open is persisted with the circuit's state, under a key of this row's own
+    // (four rows share this component), and the row opens it again where the circuit resumes.
+    // (KeyIsland takes it back before its first await: restored state is there only at the start of a circuit.)
+    internal static string RotationDialogStateKey(KeyEnvironment environment, KeyKind kind) =>
+        $"rotation-dialog-open-{KeyLabels.Slug(environment)}-{KeyLabels.Slug(kind)}";
+
+    [Parameter] public bool ReopenRotationDialog { get; set; }
+
+    protected override void OnInitialized()
+    {
+        _reopenRotationDialog = ReopenRotationDialog;
+        _persisting = PersistentState.RegisterOnPersisting(() =>
+        {
+            PersistentState.PersistAsJson(RotationDialogStateKey(Key.Environment, Key.Kind), RotationDialogOpen);
+            return Task.CompletedTask;
+        }, Microsoft.AspNetCore.Components.Web.RenderMode.InteractiveServer);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_reopenRotationDialog && RendererInfo.IsInteractive && CanRotate)
+        {
+            _reopenRotationDialog = false;
+            await OpenRotateDialogAsync();
+        }
+    }
+
+    public void Dispose() => _persisting.Dispose();
 
     private async Task OpenRotateDialogAsync()
     {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Tabs outlive their instance (bench/Datakeen.Portal.Failover, headless Chromium): `./run.sh --replicas 3` with TABS (50)
+# open API & Docs tabs; the time until a tab works again after SIGKILL of its instance, and the tabs lost in a
+# rolling restart (`./run.sh restart`). Prints key=value lines, then the figures with their targets.
+#   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
+#   TABS (50), CONTEXTS (5, browser contexts: each signs in and gets its own sticky instance)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+command -v psql >/dev/null || apt_install postgresql-client
+
+source bench/bench-lib.sh
+bench_database failover
+export DATAKEEN_TEST_POSTGRES="$DATAKEEN_BENCH_POSTGRES;Pooling=true;Maximum Pool Size=80"
+export DATAKEEN_TEST_CHROMIUM="${DATAKEEN_TEST_CHROMIUM:-/usr/bin/chromium}"
+log "Building the portal and the failover harness (Release)"
+dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
+dotnet build bench/Datakeen.Portal.Failover -c Release -nologo -v q >/dev/null
+log "Opening ${TABS:-50} tabs on ./run.sh --replicas 3, then SIGKILL and a rolling restart"
+dotnet bench/Datakeen.Portal.Failover/bin/Release/net10.0/Datakeen.Portal.Failover.dll | tee "$WORK_DIR/failover.out"
+echo "load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')"
+value() { grep -o "$1=[0-9a-z.-]*" "$WORK_DIR/failover.out" | head -1 | cut -d= -f2; }
+echo
+echo "| figure | measured | target |"
+echo "|---|---|---|"
+echo "| tabs lost in a rolling restart of 3 instances, $(value rolling_restart_tabs) open tabs | $(value tabs_lost) ($(value tabs_resumed_in_place) resumed in place, $(value tabs_reloaded) reloaded) | 0 |"
+echo "| an open tab works again after SIGKILL of its instance ($(value sigkill_tabs) tabs), no click | p50 $(value sigkill_back_p50_ms) ms, max $(value sigkill_back_max_ms) ms | <= 5 s |"
