@@ -37,7 +37,7 @@ app.UseApiErrorGuard();
 app.UseWhen(
     context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages
-        .UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true)
+        .UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true)
         .UseAuthentication());
 app.UseAuthorization();
 app.UseAntiforgery();
