@@ -54,7 +54,8 @@ public readonly record struct WorkspacePass(WorkspaceRole? Role, WorkspaceRefusa
 // The one guard of every service that reads or changes a workspace (docs/architecture.md, "Where each rule
 // lives"): membership and role read from the database, a live session, step-up where asked, and the audited
 // refusal. A Blazor event handler is an entry point like an endpoint: what a page shows is not a check.
-public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, StepUp stepUp, AuditLog audit)
+public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, StepUp stepUp, AuditLog audit,
+    IHttpContextAccessor? httpContextAccessor = null)
 {
     public const string NotFoundMessage = "This workspace does not exist, or you are no longer a member of it.";
     public const string ForbiddenMessage = "Only an Admin of the workspace can do this.";
@@ -77,10 +78,20 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
     public async Task<WorkspacePass> CheckAsync(PortalDbContext db, Guid workspaceId, Actor actor, WorkspaceDemand demand,
         CancellationToken ct = default)
     {
-        var role = await db.Memberships.AsNoTracking()
-            .Where(m => m.WorkspaceId == workspaceId && m.UserId == actor.UserId)
-            .Select(m => (WorkspaceRole?)m.Role)
-            .SingleOrDefaultAsync(ct);
+        var cache = PageRenderCache();
+        WorkspaceRole? role;
+        if (cache is not null && cache.Roles.TryGetValue((workspaceId, actor.UserId), out var cached))
+        {
+            role = cached;
+        }
+        else
+        {
+            role = await db.Memberships.AsNoTracking()
+                .Where(m => m.WorkspaceId == workspaceId && m.UserId == actor.UserId)
+                .Select(m => (WorkspaceRole?)m.Role)
+                .SingleOrDefaultAsync(ct);
+            cache?.Roles.TryAdd((workspaceId, actor.UserId), role);
+        }
         var refusal = role is null ? WorkspaceRefusal.NotFound
             : role < demand.Role ? WorkspaceRefusal.Forbidden
             : WorkspaceRefusal.None;
@@ -94,12 +105,78 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
             return new WorkspacePass(role, refusal);
         }
 
-        refusal = await stepUp.CheckAsync(actor, demand.RecentSignIn, ct) switch
+        refusal = await CheckStepUpAsync(actor, demand.RecentSignIn, cache, ct) switch
         {
             ActorCheck.SessionEnded => WorkspaceRefusal.SessionEnded,
             ActorCheck.ReauthenticationRequired => WorkspaceRefusal.ReauthenticationRequired,
             _ => WorkspaceRefusal.None,
         };
         return new WorkspacePass(role, refusal);
+    }
+
+    // The workspace of a /w/{slug}/... page as this person sees it, with their role (null: not a member, so the page
+    // is a 404). A page render resolves it once and every service the render calls then finds the role in the
+    // request's cache (docs/architecture.md, "One path per operation").
+    public async Task<WorkspaceSummary?> FindAsync(string? slug, Actor actor, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(slug) || slug.Length > 64)
+        {
+            return null;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var workspace = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == actor.UserId && m.Workspace!.Slug == slug)
+            .Select(m => new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role))
+            .SingleOrDefaultAsync(ct);
+        if (workspace is not null)
+        {
+            PageRenderCache()?.Roles.TryAdd((workspace.Id, actor.UserId), workspace.Role);
+        }
+        return workspace;
+    }
+
+    private async Task<ActorCheck> CheckStepUpAsync(Actor actor, bool recentSignIn, RenderCache? cache, CancellationToken ct)
+    {
+        if (recentSignIn || cache is null)
+        {
+            return await stepUp.CheckAsync(actor, recentSignIn, ct);
+        }
+
+        if (!cache.Sessions.TryGetValue(actor.SessionId ?? Guid.Empty, out var check))
+        {
+            check = await stepUp.CheckAsync(actor, needsRecentSignIn: false, ct);
+            cache.Sessions.TryAdd(actor.SessionId ?? Guid.Empty, check);
+        }
+        return check;
+    }
+
+    // What one page render (a GET of a page, prerendered islands included) already read: the caller's role per
+    // workspace and whether their session lives. Only for page GETs: a circuit, a form post or an API call
+    // always reads again, so a change (a removed member, a signed-out session) counts from the next action.
+    private RenderCache? PageRenderCache()
+    {
+        if (httpContextAccessor?.HttpContext is not { } http
+            || !HttpMethods.IsGet(http.Request.Method)
+            || http.WebSockets.IsWebSocketRequest
+            || http.Request.Path.StartsWithSegments("/_blazor")
+            || http.Request.Path.StartsWithSegments("/api"))
+        {
+            return null;
+        }
+
+        if (http.Items.TryGetValue(typeof(RenderCache), out var existing) && existing is RenderCache cache)
+        {
+            return cache;
+        }
+        cache = new RenderCache();
+        http.Items[typeof(RenderCache)] = cache;
+        return cache;
+    }
+
+    private sealed class RenderCache
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<(Guid Workspace, Guid User), WorkspaceRole?> Roles { get; } = new();
+        public System.Collections.Concurrent.ConcurrentDictionary<Guid, ActorCheck> Sessions { get; } = new();
     }
 }

@@ -22,7 +22,7 @@ public sealed class MailPreferenceTests(PortalEnvironment portal)
         var unmute = page.GetByRole(AriaRole.Button, new() { Name = "Unmute credit notices" });
         await Expect(unmute).ToBeEnabledAsync();
         await unmute.ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mute credit notices", Exact = true })).ToBeVisibleAsync();
         Assert.False(await MutedAsync("admin@globex.test"));
         await page.Context.CloseAsync();
     }

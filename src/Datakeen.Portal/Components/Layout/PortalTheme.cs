@@ -4,6 +4,16 @@ namespace Datakeen.Portal.Components.Layout;
 
 public static class PortalTheme
 {
+    // The theme the person chose, remembered by the browser and read while rendering, so a dark page is dark from
+    // its first byte. Written by the theme toggle (wwwroot/Datakeen.Portal.lib.module.js).
+    public const string CookieName = "datakeen-theme";
+
+    public static bool IsDark(HttpContext? http) =>
+        http?.Request.Cookies[CookieName] is { } chosen
+            ? chosen == "dark"
+            // No choice yet: the system setting, when the browser tells it (a client hint), else light.
+            : http?.Request.Headers["Sec-CH-Prefers-Color-Scheme"].ToString() == "dark";
+
     public static readonly MudTheme Theme = new()
     {
         PaletteLight = new PaletteLight

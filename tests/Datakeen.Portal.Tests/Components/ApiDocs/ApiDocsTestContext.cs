@@ -31,6 +31,10 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
             })
             .Build();
         Services.AddApiDocsUi(configuration);
+        // The islands resolve the workspace through WorkspaceContexts; each test hands it the context WorkspaceScope
+        // would have resolved (Remember), so these two are never asked.
+        Services.AddSingleton(new CurrentActor(null!, null!));
+        Services.AddSingleton(new WorkspaceGuard(null!, null!, null!));
     }
 
     protected FakeApiKeyManager KeyManager { get; } = new FakeApiKeyManager().WithStandardKeys();
@@ -51,17 +55,28 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     {
         Renderer.SetRendererInfo(new RendererInfo(Interactive ? "Server" : "Static", Interactive));
         KeyManager.CallerRole = isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member;
+        Services.GetRequiredService<Datakeen.Portal.Components.Layout.WorkspaceContexts>().Remember(Workspace(isAdmin));
         _scope = Render<CascadingValue<WorkspaceContext>>(parameters => parameters
             .Add(p => p.Value, Workspace(isAdmin))
             .AddChildContent<ApiDocsTab>());
         return _scope.FindComponent<ApiDocsTab>();
     }
 
-    // What WorkspaceScope does when the caller's role changes: cascade a new context.
-    protected void CascadeRole(bool isAdmin)
+    // The caller's role changes in the database; the tab hears of a change to the workspace's keys and reloads them
+    // (the key views carry what the caller's role allows).
+    protected void ChangeRole(bool isAdmin)
     {
         KeyManager.CallerRole = isAdmin ? WorkspaceRole.Admin : WorkspaceRole.Member;
-        _scope!.Render(parameters => parameters.Add(p => p.Value, Workspace(isAdmin)).AddChildContent<ApiDocsTab>());
+        var calls = KeyManager.ListCalls;
+        Feed.Publish(ChangeFeed.KeyChannel, ChangePayload.For(WorkspaceId));
+        _scope!.WaitForAssertion(() => Assert.True(KeyManager.ListCalls > calls));
+    }
+
+    // The tab is closed: its islands go, and the circuit's scope disposes the tab's state with it.
+    protected async Task CloseTabAsync()
+    {
+        await DisposeComponentsAsync();
+        Services.GetRequiredService<ApiDocsTabState>().Dispose();
     }
 
     private IRenderedComponent<CascadingValue<WorkspaceContext>>? _scope;

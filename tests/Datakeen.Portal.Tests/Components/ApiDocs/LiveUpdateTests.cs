@@ -111,7 +111,7 @@ public sealed class LiveUpdateTests : ApiDocsTestContext
     public async Task Notifications_after_the_tab_is_gone_are_ignored()
     {
         RenderTab();
-        await DisposeComponentsAsync();
+        await CloseTabAsync();
         var listCalls = KeyManager.ListCalls;
         var viewCalls = Credits.ViewCalls;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Datakeen.Portal.Tests.Components.ApiDocs;
 
-// Notifications are hints: the meter also reconciles with the ledger (every half ApiDocsTab.ReconcileInterval,
+// Notifications are hints: the meter also reconciles with the ledger (every half ApiDocsTabState.ReconcileInterval,
 // accepting a shared view at most half an interval old), so a lost notification delays it by at most that
 // interval and never leaves it wrong.
 public sealed class ReconcileTests : ApiDocsTestContext
@@ -20,10 +20,10 @@ public sealed class ReconcileTests : ApiDocsTestContext
         // Debited elsewhere, and its notification is dropped on purpose: nothing is published on the feed.
         Credits.Balance = 9;
 
-        _time.Advance(ApiDocsTab.ReconcileInterval / 2 - TimeSpan.FromSeconds(1));
+        _time.Advance(ApiDocsTabState.ReconcileInterval / 2 - TimeSpan.FromSeconds(1));
         Assert.Equal("17", tab.Find("[role='progressbar']").GetAttribute("aria-valuenow"));
 
-        _time.Advance(ApiDocsTab.ReconcileInterval / 2 + TimeSpan.FromSeconds(1));
+        _time.Advance(ApiDocsTabState.ReconcileInterval / 2 + TimeSpan.FromSeconds(1));
         tab.WaitForAssertion(() =>
             Assert.Equal("9", tab.Find("[role='progressbar']").GetAttribute("aria-valuenow")));
         Assert.Equal("9 / 20", tab.Find("[data-testid='credit-meter-text']").TextContent);
@@ -35,11 +35,11 @@ public sealed class ReconcileTests : ApiDocsTestContext
         var tab = RenderTab();
         var viewCalls = Credits.ViewCalls;
 
-        _time.Advance(ApiDocsTab.ReconcileInterval / 2);
+        _time.Advance(ApiDocsTabState.ReconcileInterval / 2);
 
         // Half an interval old at most, checked every half interval: never stale for longer than the interval.
         tab.WaitForAssertion(() => Assert.Equal(viewCalls + 1, Credits.ViewCalls));
-        Assert.Equal(ApiDocsTab.ReconcileInterval / 2, Credits.LastMaxAge);
+        Assert.Equal(ApiDocsTabState.ReconcileInterval / 2, Credits.LastMaxAge);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class ReconcileTests : ApiDocsTestContext
         var tabRenders = tab.RenderCount;
         var viewCalls = Credits.ViewCalls;
 
-        _time.Advance(ApiDocsTab.ReconcileInterval / 2);
+        _time.Advance(ApiDocsTabState.ReconcileInterval / 2);
 
         tab.WaitForAssertion(() => Assert.Equal(viewCalls + 1, Credits.ViewCalls));
         Assert.Equal(tabRenders, tab.RenderCount);
@@ -61,10 +61,10 @@ public sealed class ReconcileTests : ApiDocsTestContext
     public async Task No_reconcile_after_the_tab_is_gone()
     {
         RenderTab();
-        await DisposeComponentsAsync();
+        await CloseTabAsync();
         var viewCalls = Credits.ViewCalls;
 
-        _time.Advance(ApiDocsTab.ReconcileInterval * 3);
+        _time.Advance(ApiDocsTabState.ReconcileInterval * 3);
 
         Assert.Equal(viewCalls, Credits.ViewCalls);
     }

@@ -14,25 +14,37 @@ public sealed class TabContentTests : ApiDocsTestContext
     }
 
     [Fact]
-    public void Before_the_circuit_is_interactive_the_sample_tabs_and_environment_toggle_are_disabled()
+    public void The_sample_tabs_and_environment_switch_are_disabled_until_the_page_script_wires_them()
     {
-        Interactive = false;
-
         var tab = RenderTab();
 
-        Assert.Equal("true", tab.Find(".mud-tabs").GetAttribute("aria-disabled"));
-        var toggles = tab.FindAll(".mud-toggle-item");
-        Assert.Equal(2, toggles.Count);
-        Assert.All(toggles, item =>
-            Assert.True(item.HasAttribute("disabled") || item.ClassList.Contains("mud-disabled"), item.OuterHtml));
+        var tabs = tab.FindAll("[role='tab']");
+        Assert.Equal(["curl", "C#", "Python", "Node"], tabs.Select(t => t.TextContent.Trim()));
+        var switches = tab.FindAll("[data-dk-sample-environment]");
+        Assert.Equal(2, switches.Count);
+        Assert.All(tabs.Concat(switches), control =>
+        {
+            Assert.True(control.HasAttribute("disabled"), control.OuterHtml);
+            Assert.True(control.HasAttribute("data-dk-script-control"), control.OuterHtml);
+        });
     }
 
     [Fact]
-    public void On_a_connected_circuit_the_sample_tabs_are_enabled()
+    public void Each_language_tab_controls_its_panel_and_the_first_is_shown_by_default()
     {
         var tab = RenderTab();
 
-        Assert.Null(tab.Find(".mud-tabs").GetAttribute("aria-disabled"));
+        var tabs = tab.FindAll("[role='tab']");
+        Assert.Equal("true", tabs[0].GetAttribute("aria-selected"));
+        Assert.Equal("0", tabs[0].GetAttribute("tabindex"));
+        Assert.All(tabs.Skip(1), t => Assert.Equal("-1", t.GetAttribute("tabindex")));
+        foreach (var t in tabs)
+        {
+            var panel = tab.Find($"#{t.GetAttribute("aria-controls")}");
+            Assert.Equal("tabpanel", panel.GetAttribute("role"));
+            Assert.Equal(t.Id, panel.GetAttribute("aria-labelledby"));
+            Assert.Equal(t != tabs[0], panel.HasAttribute("hidden"));
+        }
     }
 
     [Fact]

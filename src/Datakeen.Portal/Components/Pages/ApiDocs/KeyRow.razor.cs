@@ -26,8 +26,11 @@ public partial class KeyRow
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    // Cascaded by WorkspaceScope: the workspace of the page and the caller.
-    [CascadingParameter] public WorkspaceContext Workspace { get; set; } = default!;
+    // The workspace of the tab and the caller, from the tab's state (KeyIsland).
+    [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
+
+    // Whether this row's rotation dialog is open: a field of the island, so the state of a tab can carry it.
+    public bool RotationDialogOpen { get; private set; }
 
     // The key as the server sees it for this caller, with what they may do with it (Key.Capabilities).
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
@@ -60,8 +63,8 @@ public partial class KeyRow
     private bool IsShownOnce => Key.Capabilities.ShownOnce;
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    // See ApiDocsTab.ShouldRender: a null context only reaches this row while the page is being left.
-    protected override bool ShouldRender() => Workspace is not null;
+    // No lost clicks: the row's controls are enabled once its island is interactive.
+    private bool Interactive => RendererInfo.IsInteractive;
 
     protected override void OnParametersSet()
     {
@@ -202,6 +205,9 @@ public partial class KeyRow
             // A click beside the dialog must not lose a new key that is shown only once.
             BackdropClick = false,
         };
-        await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
+        RotationDialogOpen = true;
+        var dialog = await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
+        await dialog.Result;
+        RotationDialogOpen = false;
     }
 }
