@@ -46,6 +46,10 @@ public sealed class AuditLogTests(PortalEnvironment portal)
         }
 
         Assert.Equal((int)Math.Ceiling(total / 50.0), pages);
+        // Times are relative; the page's script gives each its full timestamp in the browser's own time zone.
+        var when = rows.First.Locator("time[data-dk-time]");
+        await Expect(when).ToHaveAttributeAsync("data-dk-full", new Regex("\\d{4}"));
+        Assert.Equal(await when.GetAttributeAsync("data-dk-full"), await when.GetAttributeAsync("title"));
         Assert.All(Enumerable.Range(0, 500), i => Assert.Contains($"event-{i:D3}", seen));
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Person" }).FillAsync("Ada Auditor");
