@@ -39,6 +39,9 @@ internal static partial class LoadRun
             var page = new Uri($"{info.Url}/w/{info.Slug}/api");
             var (balance, granted) = await ReadMeterAsync(http, page, info.Cookie);
             Console.Error.WriteLine($"portal pid {info.Pid} on {info.Url}; meter {balance} / {granted}");
+            // A short warm-up first (JIT, connection pools), then the measured run.
+            await RenderPagesAsync(http, page, info.Cookie, 3, Setting("PAGE_CONNECTIONS", 8));
+            var pages = await RenderPagesAsync(http, page, info.Cookie, Setting("PAGE_SECONDS", 10), Setting("PAGE_CONNECTIONS", 8));
 
             var baseline = await SampleAsync(server);
             await OpenAsync(clients, warmup, http, page, info.Cookie, Text(balance, granted), parallel);
@@ -99,6 +102,8 @@ internal static partial class LoadRun
             Console.WriteLine($"rss_per_circuit_kb={rssPerCircuit:F0}");
             Console.WriteLine($"fanout_meter_p50_ms={ms(Percentile(perMeter, 50))} fanout_meter_p99_ms={ms(Percentile(perMeter, 99))}");
             Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
+            Console.WriteLine(FormattableString.Invariant(
+                $"page_renders_per_second={pages.PerSecond:F0} page_p50_ms={pages.P50:F1} page_p99_ms={pages.P99:F1} page_connections={Setting("PAGE_CONNECTIONS", 8)}"));
             Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
             foreach (var (type, entry) in census.ByType)
             {
@@ -128,6 +133,36 @@ internal static partial class LoadRun
             await server.StandardInput.WriteLineAsync("quit");
             await server.WaitForExitAsync();
         }
+    }
+
+    // The signed-in tab rendered (prerendered, no circuit opened) by PAGE_CONNECTIONS clients in a loop for
+    // PAGE_SECONDS, as `wrk -c8` does against ./run.sh: pages per second and latency percentiles.
+    private static async Task<(double PerSecond, double P50, double P99)> RenderPagesAsync(HttpClient http, Uri page, string cookie,
+        int seconds, int connections)
+    {
+        var latencies = new List<double>();
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            var mine = new List<double>();
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var request = new HttpRequestMessage(HttpMethod.Get, page);
+                request.Headers.Add("Cookie", cookie);
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                await response.Content.LoadIntoBufferAsync();
+                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            lock (latencies)
+            {
+                latencies.AddRange(mine);
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return (latencies.Count / elapsed, Percentile(latencies, 50), Percentile(latencies, 99));
     }
 
     private static async Task OpenAsync(List<BlazorCircuitClient> clients, int target, HttpClient http, Uri page, string cookie,

@@ -12,6 +12,16 @@ namespace Datakeen.Portal.Components.Pages.ApiDocs;
 // in this component only between a click on the eye and the next hide (or the key changing).
 public partial class KeyRow
 {
+    // The icons of the row's buttons (MudBlazor's Material icons, drawn by the row itself): one shared markup string
+    // each, so a row's render tree holds a reference, not a copy.
+    private static readonly MarkupString RevealIcon = Icon(Icons.Material.Filled.Visibility);
+    private static readonly MarkupString HideIcon = Icon(Icons.Material.Filled.VisibilityOff);
+    private static readonly MarkupString CopyIcon = Icon(Icons.Material.Filled.ContentCopy);
+    private static readonly MarkupString RotateIcon = Icon(Icons.Material.Filled.Autorenew);
+
+    private static MarkupString Icon(string svgContent) =>
+        new($"<svg class=\"key-row__icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">{svgContent}</svg>");
+
     private string? _plaintext;
     private Guid _plaintextKeyId;
     private bool _busy;
@@ -75,7 +85,9 @@ public partial class KeyRow
             _plaintext = null;
         }
 
-        if (!ReferenceEquals(_chartFor, Usage) && Usage is not null)
+        // The chart's data only for a key with requests (the chart is not drawn otherwise): a row keeps it for the
+        // life of the circuit.
+        if (!ReferenceEquals(_chartFor, Usage) && Usage is { Total: > 0 })
         {
             _chartLabels = KeyUsageChart.Labels(Usage);
             _chartSeries = KeyUsageChart.Series(Usage);
