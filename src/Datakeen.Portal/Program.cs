@@ -32,14 +32,13 @@ app.UseCircuitHandoff();
 app.UseSecurityHeaders();
 app.UseOriginCheck();
 app.UseApiErrorGuard();
-// What only pages need skips API requests (docs/benchmarks.md, "What an API request runs"): the Swagger UI's
-// path matching and static files, status-code pages, and the default (cookie) authentication, since every API
+// What only pages need skips API requests (docs/benchmarks.md, "What an API request runs"): status-code pages
+// and the default (cookie) authentication, since every API
 // endpoint names its own scheme in its policy, which the authorization middleware authenticates.
 app.UseWhen(
     context => !PortalPaths.IsApi(context.Request.Path),
     pages => pages
-        .UseApiReference()
-        .UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true)
+        .UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true)
         .UseAuthentication());
 app.UseAuthorization();
 app.UseAntiforgery();

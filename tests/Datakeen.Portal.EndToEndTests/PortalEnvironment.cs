@@ -6,7 +6,7 @@ namespace Datakeen.Portal.EndToEndTests;
 // The whole product for a browser: a fresh migrated database, the development OpenID Connect provider
 // and the portal on loopback ports (demo workspaces acme and globex), and headless Chromium.
 // Shared by every test class of the "Portal" collection; each test opens its own browser context.
-public sealed class PortalEnvironment : PortalStack
+public class PortalEnvironment : PortalStack
 {
     public const string DemoPassword = "demo";
 

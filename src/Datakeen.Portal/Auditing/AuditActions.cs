@@ -14,4 +14,11 @@ public static class AuditActions
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
     public const string KeyLeakReported = "key.leak_reported";
+
+    // The actions the audit log's filter offers.
+    public static IReadOnlyList<string> All { get; } =
+    [
+        WorkspaceCreated, MemberAdded, MemberRoleChanged, MemberRemoved, InvitationAccepted, InvitationDeclined,
+        KeyRevealed, KeyCopied, KeyRotated, AuthorizationFailed, CreditsGranted, KeyLeakReported,
+    ];
 }

@@ -25,7 +25,6 @@ public static class PortalPaths
             || path.StartsWithSegments("/healthz")
             || path.StartsWithSegments("/readyz")
             || path.StartsWithSegments("/openapi")
-            || path.StartsWithSegments("/docs") // the API reference (Swagger UI) over the OpenAPI document
             || IsStaticAsset(http);
     }
 }

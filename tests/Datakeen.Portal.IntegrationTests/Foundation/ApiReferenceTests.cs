@@ -20,16 +20,49 @@ public sealed class ApiReferenceTests(PortalDatabaseFixture database) : IClassFi
     }
 
     [Fact]
-    public async Task The_reference_page_and_its_assets_are_served_by_the_portal_itself()
+    public async Task The_reference_is_a_page_of_the_portal_under_its_content_security_policy_with_nothing_from_elsewhere()
     {
         await using var portal = new PortalFactory(database.ConnectionString);
         using var client = portal.CreateClient();
 
-        var page = await client.GetStringAsync("/docs/index.html");
+        using var response = await client.GetAsync("/docs");
+        var page = await response.Content.ReadAsStringAsync();
 
-        Assert.DoesNotContain("://", page.Replace("http://www.w3.org", "", StringComparison.Ordinal));
-        Assert.Contains("swagger-ui-bundle.js", page);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/docs/swagger-ui-bundle.js")).StatusCode);
-        Assert.Contains("/openapi/v1.json", await client.GetStringAsync("/docs/index.js"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("<h1", page);
+        Assert.Contains("POST /api/v1/credits/consume", page);
+        Assert.Contains("id=\"schema-consumeresponse\"", page);
+        Assert.Contains("insufficient_credits", page);
+        // Every script and stylesheet is the portal's own.
+        Assert.DoesNotMatch("<(script|link)[^>]+(src|href)=\"(https?:)?//", page);
+        Assert.DoesNotContain("<script>", page);
+    }
+
+    [Fact]
+    public async Task A_search_for_insufficient_finds_the_error_code_and_the_operation_that_answers_it_and_nothing_unrelated()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        using var client = portal.CreateClient();
+
+        var page = await client.GetStringAsync("/docs?q=insufficient");
+
+        Assert.Contains("id=\"error-insufficient_credits\"", page);
+        Assert.Contains("href=\"/docs/errors#insufficient_credits\"", page);
+        Assert.Contains("POST /api/v1/credits/consume", page);
+        Assert.DoesNotContain("id=\"error-invalid_api_key\"", page);
+        Assert.DoesNotContain("GET /api/v1/whoami", page);
+    }
+
+    [Fact]
+    public async Task A_search_with_no_match_says_so()
+    {
+        await using var portal = new PortalFactory(database.ConnectionString);
+        using var client = portal.CreateClient();
+
+        var page = await client.GetStringAsync("/docs?q=zzzunknownzzz");
+
+        Assert.Contains("Nothing found for", page);
+        Assert.DoesNotContain("id=\"error-", page);
     }
 }

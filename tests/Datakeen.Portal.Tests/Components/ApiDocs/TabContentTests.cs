@@ -1,6 +1,3 @@
-using Datakeen.Portal.ApiKeys;
-using Datakeen.Portal.Components.Pages.ApiDocs;
-
 namespace Datakeen.Portal.Tests.Components.ApiDocs;
 
 public sealed class TabContentTests : ApiDocsTestContext
@@ -68,32 +65,5 @@ public sealed class TabContentTests : ApiDocsTestContext
         Assert.Contains("Authorization: Bearer $DATAKEEN_SECRET_KEY", sample);
         Assert.Contains("http://localhost/api/v1/whoami", sample);
         Assert.Contains("dk_test_sk_", sample);
-    }
-
-    [Theory]
-    [InlineData("curl")]
-    [InlineData("C#")]
-    [InlineData("Python")]
-    [InlineData("Node")]
-    public void Every_sample_reads_the_key_from_DATAKEEN_SECRET_KEY_for_each_environment(string language)
-    {
-        foreach (var environment in new[] { KeyEnvironment.Test, KeyEnvironment.Production })
-        {
-            var sample = CodeSampleTemplates.For(language, environment, "https://portal.example/");
-
-            Assert.Contains("DATAKEEN_SECRET_KEY", sample);
-            Assert.Contains("https://portal.example/api/v1/whoami", sample);
-            Assert.Contains("Bearer", sample);
-            Assert.Contains(environment == KeyEnvironment.Test ? "dk_test_sk_" : "dk_live_sk_", sample);
-            Assert.DoesNotMatch("dk_(test|live)_(pk|sk)_[0-9A-Za-z]{38}", sample);
-        }
-    }
-
-    [Fact]
-    public void The_Node_sample_interpolates_the_variable_correctly()
-    {
-        var sample = CodeSampleTemplates.For("Node", KeyEnvironment.Test, "https://portal.example/");
-
-        Assert.Contains("Authorization: `Bearer ${process.env.DATAKEEN_SECRET_KEY}`", sample);
     }
 }
