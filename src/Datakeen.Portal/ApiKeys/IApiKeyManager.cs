@@ -42,6 +42,12 @@ public sealed record ApiKeyView(
 {
     // Secret keys: where the key (or the key it replaced) was found in public, if it was.
     public KeyExposure? Exposure { get; init; }
+
+    // Public keys: the web origins allowed to use the key; empty = any website (docs/key-activity.md).
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    // A replaced key whose grace period waits for the new key's first request (then ends 1 hour later by default).
+    public bool GraceAwaitsFirstUse { get; init; }
 }
 
 public enum KeyAccessOutcome

@@ -14,4 +14,7 @@ public static class AuditActions
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
     public const string KeyLeakReported = "key.leak_reported";
+    public const string KeyGraceEnded = "key.grace_ended";
+    public const string KeyOriginsChanged = "key.origins_changed";
+    public const string KeyActivityExported = "key.activity_exported";
 }
