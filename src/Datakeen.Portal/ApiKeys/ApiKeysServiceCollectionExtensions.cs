@@ -32,6 +32,8 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<KeyActivityWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyActivityWriter>());
         services.AddHostedService<KeyActivityRetentionJob>();
+        services.AddSingleton<GraceEndingNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<GraceEndingNotices>());
 
         // Not the default scheme: pages use cookies / OpenID Connect, and the API policies name this scheme.
         services.AddAuthentication()
