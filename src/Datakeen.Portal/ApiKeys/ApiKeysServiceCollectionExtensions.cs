@@ -25,6 +25,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<KeyRotation>();
         services.AddSingleton<KeyAllowedOrigins>();
         services.AddSingleton<KeyActivityQueries>();
+        services.AddSingleton<IKeyActivityQueries>(sp => sp.GetRequiredService<KeyActivityQueries>());
         services.AddSingleton<ApiKeyManager>();
         services.AddSingleton<IApiKeyManager>(sp => sp.GetRequiredService<ApiKeyManager>());
         services.AddSingleton<ApiKeyUsageFlusher>();

@@ -17,6 +17,13 @@ public interface IApiKeyManager
     // New key + old key revoked (or expiring after the grace period) in one transaction.
     Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,
         CancellationToken ct = default);
+
+    // "Revoke old key now": ends a replaced key's grace period (Admin, recent sign-in; audited).
+    Task<KeyRotationResult> EndGraceAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default);
+
+    // A public key's allowed websites (Admin; audited; every instance applies them within the change feed's delay).
+    Task<AllowedOriginsResult> SaveAllowedOriginsAsync(Guid workspaceId, Guid keyId, IReadOnlyList<string> origins, Actor actor,
+        CancellationToken ct = default);
 }
 
 public enum KeyAccessPurpose

@@ -28,6 +28,19 @@ public sealed record KeyDrainView(long LastHour, long SinceRotation, IReadOnlyLi
     public int QuietMinutes(DateTimeOffset now) => (int)Math.Max(0, (now - (LastSeen ?? RotatedAt)).TotalMinutes);
 }
 
+// What the tab reads of a key's activity (components are tested against a fake).
+public interface IKeyActivityQueries
+{
+    // Null when the actor may not read the workspace or the key is not in it.
+    Task<KeyActivityView?> GetAsync(Guid workspaceId, Guid keyId, Actor actor, string? outcome = null, CancellationToken ct = default);
+
+    // Null unless the key is a replaced key of the workspace (and the actor a member).
+    Task<KeyDrainView?> GetDrainAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default);
+
+    // The retention window as CSV, for Admins (audited); null when refused.
+    Task<string?> ExportCsvAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default);
+}
+
 // Reads of a key's activity (docs/key-activity.md). Members see every key's activity (it never holds a secret);
 // the CSV export of the retention window is for Admins.
 public sealed class KeyActivityQueries(
@@ -35,7 +48,7 @@ public sealed class KeyActivityQueries(
     WorkspaceGuard guard,
     AuditLog audit,
     IOptionsMonitor<ApiKeyOptions> options,
-    TimeProvider time)
+    TimeProvider time) : IKeyActivityQueries
 {
     public const int RecentLimit = 100;
     public const int ClientLimit = 50;
