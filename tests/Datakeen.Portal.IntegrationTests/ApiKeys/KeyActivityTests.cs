@@ -237,6 +237,35 @@ public sealed class KeyActivityTests(KeyActivityTests.Host host) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await oldClient.GetAsync("/api/v1/whoami")).StatusCode);
     }
 
+    [Fact]
+    public async Task Admins_are_mailed_once_an_hour_before_a_grace_period_ends_while_the_old_key_is_still_used()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
+        var used = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        var idle = workspace.Key(KeyEnvironment.Test, KeyKind.Public);
+        var manager = host.Service<IApiKeyManager>();
+        Assert.Equal(KeyRotationOutcome.Rotated, (await manager.RotateAsync(workspace.Id, used.Id, TimeSpan.FromHours(1), workspace.Admin)).Outcome);
+        Assert.Equal(KeyRotationOutcome.Rotated, (await manager.RotateAsync(workspace.Id, idle.Id, TimeSpan.FromHours(1), workspace.Admin)).Outcome);
+        using var client = host.ClientWith(used.Plaintext);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("legacy-worker/0.9");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        await FlushAsync();
+        var notices = host.Service<GraceEndingNotices>();
+
+        await notices.SendDueAsync(CancellationToken.None);
+        await notices.SendDueAsync(CancellationToken.None);
+
+        await using var db = host.CreateDbContext();
+        var mails = await db.OutboxEmails.AsNoTracking()
+            .Where(m => m.WorkspaceId == workspace.Id && m.Subject.Contains("stops working within the hour")).ToListAsync();
+        var mail = Assert.Single(mails);
+        Assert.Contains("legacy-worker/0.9", mail.Body);
+        Assert.Contains(used.Plaintext[..11], mail.Body);
+        Assert.DoesNotContain(used.Plaintext, mail.Body);
+        Assert.NotNull((await db.ApiKeys.AsNoTracking().SingleAsync(k => k.Id == used.Id)).GraceEndingMailedAt);
+        Assert.Null((await db.ApiKeys.AsNoTracking().SingleAsync(k => k.Id == idle.Id)).GraceEndingMailedAt);
+    }
+
     private static async Task<HttpResponseMessage> GetWithOriginAsync(HttpClient client, string origin)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
