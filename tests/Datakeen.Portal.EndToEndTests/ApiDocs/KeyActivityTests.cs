@@ -91,6 +91,40 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_leak_alert_links_to_the_impact_report_which_lists_the_requests_made_with_the_key()
+    {
+        var page = await portal.NewPageAsync();
+        await portal.SignInAsync(page, "admin@acme.test", path: "/workspaces/new");
+        await page.GetByLabel("Workspace name").FillAsync($"Impact Lab {Guid.NewGuid().ToString("N")[..6]}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        var card = page.GetByRole(AriaRole.Region, new() { Name = "Production environment" });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Reveal production secret key" }).ClickAsync();
+        var value = card.GetByTestId("key-production-secret");
+        await Expect(value).ToHaveTextAsync(KeyPatterns.WholeKey);
+        var secret = (await value.TextContentAsync())!.Trim();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Hide production secret key" }).ClickAsync();
+        using (var response = await CallAsync(secret, origin: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await FlushAsync();
+
+        await portal.Portal.Services.GetRequiredService<Datakeen.Portal.SecretScanning.LeakResponder>().RespondAsync(
+            [new Datakeen.Portal.SecretScanning.LeakReportRequest(secret, "datakeen_live_secret_key", $"https://gist.github.com/someone/{Guid.NewGuid():N}", "gist")],
+            CancellationToken.None);
+        await card.GetByRole(AriaRole.Link, new() { Name = "What this key did after it leaked" }).ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/api/keys/[0-9a-f-]+/impact$"));
+        await Expect(page.GetByTestId("impact-summary")).ToContainTextAsync("1 request");
+        await Expect(page.GetByTestId("impact-clients")).ToContainTextAsync("e2e-activity/1.0");
+        await Expect(page.GetByTestId("impact-clients")).ToContainTextAsync("Seen before");
+        Assert.Empty(await SeriousViolationsAsync(page));
+        await Screenshots.TakeAsync(page, "key-impact-report");
+        await page.Context.CloseAsync();
+    }
+
     private async Task<HttpResponseMessage> CallAsync(string key, string? origin)
     {
         using var client = new HttpClient { BaseAddress = portal.PortalAddress };
