@@ -37,6 +37,16 @@ public sealed class ApiKey
     public DateTimeOffset? ExposedAt { get; set; }
     public string? ExposedUrl { get; set; }
 
+    // Public keys only: the web origins allowed to use the key (docs/key-activity.md); empty = any origin.
+    public string[] AllowedOrigins { get; set; } = [];
+
+    // A rotation "until the new key is first used": ExpiresAt is the 7-day bound until the new key's first
+    // admitted request, which sets it to that time + ApiKeyOptions.FirstUseGrace and clears this flag.
+    public bool GraceAwaitsFirstUse { get; set; }
+
+    // When the admins were told that this key's grace period ends within the hour while it is still used.
+    public DateTimeOffset? GraceEndingMailedAt { get; set; }
+
     public bool IsActive => RevokedAt is null;
 
     // The one rule of "this key still works": active, or replaced and still inside its grace period.

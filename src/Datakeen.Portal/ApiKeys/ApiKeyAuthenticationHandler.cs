@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     KeyAdmission admission) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private TimeSpan? _retryAfter;
+    private bool _originRefused;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -24,9 +26,15 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var verdict = await admission.AdmitAsync(headers, ClientOf(Context), Context.RequestAborted);
+        var verdict = await admission.AdmitAsync(headers, RequestOf(Context), Context.RequestAborted);
         if (!verdict.IsAdmitted)
         {
+            if (verdict.Refusal == AdmissionRefusal.OriginNotAllowed)
+            {
+                _originRefused = true;
+                return AuthenticateResult.Fail(ApiErrors.Codes.OriginNotAllowed);
+            }
+
             if (verdict.Refusal != AdmissionRefusal.InvalidKey)
             {
                 _retryAfter = verdict.RetryAfter;
@@ -37,6 +45,13 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var key = verdict.Key!;
+        if (verdict.CorsOrigin is { } origin)
+        {
+            // A public key with an allow-list: the CORS answer names the request's origin, which the list allows.
+            Response.Headers.AccessControlAllowOrigin = origin;
+            Response.Headers.Vary = "Origin";
+        }
+
         // The endpoint reads the key itself (ApiKeyCaller); the principal carries what the policies need.
         Context.SetVerifiedKey(key);
         var identity = new ClaimsIdentity([new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind))], Scheme.Name);
@@ -45,6 +60,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_originRefused)
+        {
+            await ApiKeyProblems.OriginForbidden().ExecuteAsync(Context);
+            return;
+        }
+
         if (_retryAfter is { } retryAfter)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
@@ -63,6 +84,11 @@ public sealed class ApiKeyAuthenticationHandler(
             ? ApiKeyProblems.Forbidden()
             : ApiKeyProblems.PublicKeyForbidden()).ExecuteAsync(Context);
 
-    private static string ClientOf(HttpContext context) =>
-        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    private static AdmissionRequest RequestOf(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        return new AdmissionRequest(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.Request.Method,
+            context.Request.Path.Value, headers.Origin.Count == 0 ? null : headers.Origin.ToString(),
+            headers.UserAgent.Count == 0 ? null : headers.UserAgent.ToString(), ApiRequestId.Of(context));
+    }
 }

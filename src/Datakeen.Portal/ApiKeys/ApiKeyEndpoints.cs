@@ -20,7 +20,7 @@ public static class ApiKeyEndpoints
             .WithResponseExample(StatusCodes.Status200OK, new WhoAmIResponse(
                 new WhoAmIWorkspace(Guid.Parse("0199d7c5-0000-7000-8000-00000000ac3e"), "Acme", "acme"), "test", "secret",
                 "dk_test_sk_…AbCd"))
-            .ProducesApiErrors(ApiErrors.InvalidApiKey, ApiErrors.RateLimited);
+            .ProducesApiErrors(ApiErrors.InvalidApiKey, ApiErrors.OriginNotAllowed, ApiErrors.RateLimited);
 
         return api;
     }

@@ -37,9 +37,9 @@ public sealed class ApiKeyListing(
         return rows.Where(k => k.IsUsableAt(now)).Select(k =>
         {
             var exposure = k is { ExposedAt: { } at, ExposedUrl: { } url, RevokedAt: null }
-                ? new KeyExposure(KeyExposureKind.Exposed, url, at)
+                ? new KeyExposure(KeyExposureKind.Exposed, url, at) { LeakedKeyId = k.Id }
                 : leakedBefore.FirstOrDefault(r => r.ReplacedByKeyId == k.Id && r.ExposedUrl is not null) is { } leak
-                    ? new KeyExposure(KeyExposureKind.ReplacedAfterLeak, leak.ExposedUrl!, leak.ExposedAt!.Value)
+                    ? new KeyExposure(KeyExposureKind.ReplacedAfterLeak, leak.ExposedUrl!, leak.ExposedAt!.Value) { LeakedKeyId = leak.Id }
                     : null;
             return ToView(k, pass.Role!.Value, exposure);
         }).ToList();
@@ -63,6 +63,8 @@ public sealed class ApiKeyListing(
             KeyCapabilities.For(current, key.Environment, key.Kind, role, plaintextKept))
         {
             Exposure = key.Kind == KeyKind.Secret ? exposure : null,
+            AllowedOrigins = key.AllowedOrigins,
+            GraceAwaitsFirstUse = key.GraceAwaitsFirstUse,
         };
     }
 }

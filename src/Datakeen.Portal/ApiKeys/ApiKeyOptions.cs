@@ -36,6 +36,21 @@ public sealed class ApiKeyOptions
     [Range(1, int.MaxValue)]
     public int RotationsPerHourPerWorkspace { get; set; } = 10;
 
+    // Key activity (docs/key-activity.md): how often the recorded requests are written, how long they are kept, how
+    // many may wait in memory (beyond that, new ones are dropped rather than slowing requests), and how long an old
+    // key keeps working once its new key is first used (the rotation choice "until the new key is first used").
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan ActivityFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan ActivityRetention { get; set; } = TimeSpan.FromDays(7);
+
+    [Range(1_000, 10_000_000)]
+    public int ActivityQueueCapacity { get; set; } = 100_000;
+
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan FirstUseGrace { get; set; } = TimeSpan.FromHours(1);
+
     public RevealPolicy PolicyFor(KeyEnvironment environment) =>
         environment == KeyEnvironment.Production ? RevealPolicy.Production : RevealPolicy.Test;
 }

@@ -21,6 +21,10 @@ public static class ApiKeyProblems
         ApiProblem.Result(StatusCodes.Status403Forbidden, PublicKeyNotAllowed, "Secret key required",
             "This endpoint needs a secret key (dk_live_sk_… or dk_test_sk_…); public keys are for client-side identification only.");
 
+    public static IResult OriginForbidden() =>
+        ApiProblem.Result(StatusCodes.Status403Forbidden, ApiErrors.Codes.OriginNotAllowed, "Website not allowed",
+            "This public key may not be used from this website: its origin is not on the key's list of allowed websites.");
+
     public static IResult Forbidden() =>
         ApiProblem.Result(StatusCodes.Status403Forbidden, ForbiddenCode, "Forbidden", "This key is not allowed to do this.");
 

@@ -20,6 +20,9 @@ public sealed class VerifiedKey
     public required string Hint { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    // Public keys: the web origins allowed to use it (empty: any).
+    public OriginAllowList AllowedOrigins { get; init; } = OriginAllowList.Empty;
     internal long LoadedAt { get; init; }
 
     // Active, or replaced but still inside its grace period.
@@ -184,7 +187,7 @@ public sealed class ApiKeyVerifier
                 from k in db.ApiKeys
                 join w in db.Workspaces on k.WorkspaceId equals w.Id
                 where k.Digest == digestBytes
-                select new { k.Id, k.WorkspaceId, w.Name, w.Slug, k.Environment, k.Kind, k.Prefix, k.LastFour, k.RevokedAt, k.ExpiresAt })
+                select new { k.Id, k.WorkspaceId, w.Name, w.Slug, k.Environment, k.Kind, k.Prefix, k.LastFour, k.RevokedAt, k.ExpiresAt, k.AllowedOrigins })
             .AsNoTracking()
             .SingleOrDefaultAsync(ct);
         if (row is null)
@@ -205,6 +208,7 @@ public sealed class ApiKeyVerifier
             Hint = KeyDisplay.Hint(row.Prefix, row.LastFour),
             RevokedAt = row.RevokedAt,
             ExpiresAt = row.ExpiresAt,
+            AllowedOrigins = row.Kind == KeyKind.Public ? OriginAllowList.FromStored(row.AllowedOrigins) : OriginAllowList.Empty,
             LoadedAt = _time.GetTimestamp(),
         };
         Remember(digest, key, generation);

@@ -17,6 +17,13 @@ public interface IApiKeyManager
     // New key + old key revoked (or expiring after the grace period) in one transaction.
     Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,
         CancellationToken ct = default);
+
+    // "Revoke old key now": ends a replaced key's grace period (Admin, recent sign-in; audited).
+    Task<KeyRotationResult> EndGraceAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default);
+
+    // A public key's allowed websites (Admin; audited; every instance applies them within the change feed's delay).
+    Task<AllowedOriginsResult> SaveAllowedOriginsAsync(Guid workspaceId, Guid keyId, IReadOnlyList<string> origins, Actor actor,
+        CancellationToken ct = default);
 }
 
 public enum KeyAccessPurpose
@@ -42,6 +49,12 @@ public sealed record ApiKeyView(
 {
     // Secret keys: where the key (or the key it replaced) was found in public, if it was.
     public KeyExposure? Exposure { get; init; }
+
+    // Public keys: the web origins allowed to use the key; empty = any website (docs/key-activity.md).
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    // A replaced key whose grace period waits for the new key's first request (then ends 1 hour later by default).
+    public bool GraceAwaitsFirstUse { get; init; }
 }
 
 public enum KeyAccessOutcome

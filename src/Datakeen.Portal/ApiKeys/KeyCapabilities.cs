@@ -18,8 +18,14 @@ public sealed record KeyCapabilities(
     // The grace periods a rotation accepts besides "immediately".
     IReadOnlyList<TimeSpan> AllowedGracePeriods)
 {
+    // The choice "Until the new key is first used (at most 7 days)" (docs/key-activity.md): not a length but a rule,
+    // carried as this value so that a rotation takes one grace parameter. The old key's end is set when the new key
+    // is first admitted (that time + ApiKeyOptions.FirstUseGrace), and is never later than UntilFirstUseBound.
+    public static readonly TimeSpan UntilNewKeyFirstUsed = TimeSpan.MaxValue;
+    public static readonly TimeSpan UntilFirstUseBound = TimeSpan.FromDays(7);
+
     public static readonly IReadOnlyList<TimeSpan> GracePeriods =
-        [TimeSpan.FromHours(1), TimeSpan.FromHours(24), TimeSpan.FromDays(7)];
+        [TimeSpan.FromHours(1), TimeSpan.FromHours(24), TimeSpan.FromDays(7), UntilNewKeyFirstUsed];
 
     public static bool IsAllowedGracePeriod(TimeSpan grace) => grace == TimeSpan.Zero || GracePeriods.Contains(grace);
 

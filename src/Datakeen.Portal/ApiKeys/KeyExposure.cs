@@ -10,4 +10,8 @@ public enum KeyExposureKind
 }
 
 // What the tab shows about a leak, on the key it concerns (carried by ApiKeyView; docs/leak-reports.md).
-public sealed record KeyExposure(KeyExposureKind Kind, string Url, DateTimeOffset FoundAt);
+// LeakedKeyId: the key that was found (this key, or the one it replaced), whose impact report the alert links to.
+public sealed record KeyExposure(KeyExposureKind Kind, string Url, DateTimeOffset FoundAt)
+{
+    public Guid LeakedKeyId { get; init; }
+}

@@ -26,7 +26,11 @@ public sealed class KeyRotation(
     TimeProvider time)
 {
     public const string GracePeriodMessage =
-        "The old key can stay valid for 1 hour, 24 hours or 7 days, or stop working immediately.";
+        "The old key can stay valid for 1 hour, 24 hours or 7 days, until the new key is first used (at most 7 days), " +
+        "or stop working immediately.";
+
+    public const string NotInGraceMessage =
+        "This key is not in a grace period any more: it already stopped working. Nothing was changed.";
 
     public const string StaleMessage =
         "This key has already been rotated. Reload to see the current key; nothing was changed.";
@@ -103,8 +107,10 @@ public sealed class KeyRotation(
         }
 
         var now = time.GetUtcNow();
+        var untilFirstUse = grace == KeyCapabilities.UntilNewKeyFirstUsed;
         locked.RevokedAt = now;
-        locked.ExpiresAt = now + grace;
+        locked.ExpiresAt = now + (untilFirstUse ? KeyCapabilities.UntilFirstUseBound : grace);
+        locked.GraceAwaitsFirstUse = untilFirstUse;
         // The old row stops being active first, so the unique "one active key" index admits the new one.
         await db.SaveChangesAsync(ct);
 
@@ -122,7 +128,7 @@ public sealed class KeyRotation(
             RotationCause.LeakReport leak => $"leaked at {leak.Url}; ",
             RotationCause.BySupport support => $"reason={support.Reason}; ",
             _ => "",
-        } + $"grace={(grace == TimeSpan.Zero ? "immediate" : grace.ToString("c"))}; " +
+        } + $"grace={(grace == TimeSpan.Zero ? "immediate" : untilFirstUse ? "until_new_key_first_used" : grace.ToString("c"))}; " +
             $"replacedBy={issued.Key.Id} {KeyDisplay.Hint(issued.Key.Prefix, issued.Key.LastFour)}";
         audit.Add(db, AuditActions.KeyRotated, byAdmin?.Actor, locked.WorkspaceId, TargetOf(locked), details,
             actorDescription: cause switch
@@ -143,6 +149,66 @@ public sealed class KeyRotation(
         PortalTelemetry.KeyRotations.Add(1, new("environment", locked.Environment.ToString()), new("kind", locked.Kind.ToString()));
         return rotated;
     }
+
+    // "Revoke old key now": an Admin ends a replaced key's grace period early (guarded: Admin, live session, recent
+    // sign-in; audited). The key stops working at once on this instance and, by the key channel, on every other.
+    public async Task<KeyRotationResult> EndGraceAsync(Guid workspaceId, Guid keyId, Auth.Actor actor, CancellationToken ct = default)
+    {
+        var pass = await guard.CheckAsync(workspaceId, actor,
+            WorkspaceDemand.Admin(AuditActions.KeyGraceEnded, $"{keyId}", recentSignIn: true), ct);
+        if (!pass.IsAllowed)
+        {
+            return Refused(pass.Refusal switch
+            {
+                WorkspaceRefusal.NotFound => KeyRotationOutcome.NotFound,
+                WorkspaceRefusal.Forbidden => KeyRotationOutcome.Forbidden,
+                WorkspaceRefusal.ReauthenticationRequired => KeyRotationOutcome.ReauthenticationRequired,
+                _ => KeyRotationOutcome.SessionEnded,
+            }, pass.Refusal == WorkspaceRefusal.NotFound ? NotFoundMessage : pass.Message);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var old = await ApiKeyRows.LockAsync(db, workspaceId, keyId, ct);
+        if (old is null)
+        {
+            return Refused(KeyRotationOutcome.NotFound, NotFoundMessage);
+        }
+
+        if (!await EndGraceLockedAsync(db, old, actor, null, ct))
+        {
+            return Refused(KeyRotationOutcome.Stale, NotInGraceMessage);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        AfterGraceEnded(workspaceId);
+        return new KeyRotationResult(KeyRotationOutcome.Rotated, null, null, null, listing.ToView(old, WorkspaceRole.Admin));
+    }
+
+    // Ends the grace period of a replaced key the caller locked, inside the caller's transaction: "Revoke old key
+    // now" (an Admin) or a leak report of a key in its grace period (actor null, actorDescription given). False when
+    // the key is active or no longer works (nothing changes). The caller commits, then calls AfterGraceEnded.
+    public async Task<bool> EndGraceLockedAsync(PortalDbContext db, ApiKey locked, Auth.Actor? actor, string? actorDescription,
+        CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        if (locked.IsActive || !locked.IsUsableAt(now))
+        {
+            return false;
+        }
+
+        locked.ExpiresAt = now;
+        locked.GraceAwaitsFirstUse = false;
+        // Every instance (this one included) drops the key from its verifier cache when this commits.
+        await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(locked.WorkspaceId, locked.Id.ToString("D")), ct);
+        audit.Add(db, AuditActions.KeyGraceEnded, actor, locked.WorkspaceId, TargetOf(locked),
+            actor is null ? "cause=leak_report" : "cause=admin", actorDescription: actorDescription);
+        return true;
+    }
+
+    // This instance stops accepting a key whose grace period just ended (the NOTIFY reaches the others on commit).
+    public void AfterGraceEnded(Guid workspaceId) => verifier.EvictWorkspace(workspaceId);
 
     // This instance stops accepting the replaced key at once (the NOTIFY reaches the other instances on commit).
     public void AfterCommit(RotatedKey rotated) => verifier.EvictWorkspace(rotated.Old.WorkspaceId);

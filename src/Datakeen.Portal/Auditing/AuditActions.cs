@@ -14,11 +14,15 @@ public static class AuditActions
     public const string AuthorizationFailed = "authorization.failed";
     public const string CreditsGranted = "credits.granted";
     public const string KeyLeakReported = "key.leak_reported";
+    public const string KeyGraceEnded = "key.grace_ended";
+    public const string KeyOriginsChanged = "key.origins_changed";
+    public const string KeyActivityExported = "key.activity_exported";
 
     // The actions the audit log's filter offers.
     public static IReadOnlyList<string> All { get; } =
     [
         WorkspaceCreated, MemberAdded, MemberRoleChanged, MemberRemoved, InvitationAccepted, InvitationDeclined,
-        KeyRevealed, KeyCopied, KeyRotated, AuthorizationFailed, CreditsGranted, KeyLeakReported,
+        KeyRevealed, KeyCopied, KeyRotated, AuthorizationFailed, CreditsGranted, KeyLeakReported, KeyGraceEnded, KeyOriginsChanged,
+        KeyActivityExported,
     ];
 }

@@ -1,5 +1,6 @@
 using Datakeen.Portal.Auth;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Auditing;
 using Datakeen.Portal.Auth.Sessions;
 using Datakeen.Portal.Credits;
@@ -24,6 +25,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<KeyUsageDay> KeyUsageDays => Set<KeyUsageDay>();
+    public DbSet<KeyActivity> KeyActivity => Set<KeyActivity>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<LeakReport> LeakReports => Set<LeakReport>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();

@@ -25,6 +25,12 @@ public static class GatewayEndpoints
     // Set by the gateway from its route table (deploy/gateway/): "1" on a route a public key may call.
     public const string PublicKeyRouteHeader = "X-Datakeen-Public-Key-Route";
 
+    // Set by the gateway: the path the customer called (recorded in the key's activity as the upstream route).
+    public const string UpstreamPathHeader = "X-Datakeen-Upstream-Path";
+
+    // Answered for a public key whose allow-list names the request's Origin: the proxy's CORS answer names it.
+    public const string AllowOriginHeader = "X-Datakeen-Allow-Origin";
+
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.SectionName);
@@ -55,10 +61,19 @@ public static class GatewayEndpoints
             ? address
             : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         // The API's own admission (KeyAdmission): the gateway and the API cannot disagree about a key.
-        var verdict = await admission.AdmitAsync(context.Request.Headers.Authorization, client, context.RequestAborted);
+        var headers = context.Request.Headers;
+        var request = new AdmissionRequest(client, "gateway",
+            headers[UpstreamPathHeader] is { Count: 1 } path ? path.ToString() : null,
+            headers.Origin.Count == 0 ? null : headers.Origin.ToString(),
+            headers.UserAgent.Count == 0 ? null : headers.UserAgent.ToString(), ApiRequestId.Of(context));
+        var verdict = await admission.AdmitAsync(headers.Authorization, request, context.RequestAborted);
         if (!verdict.IsAdmitted)
         {
-            if (verdict.Refusal == AdmissionRefusal.InvalidKey)
+            if (verdict.Refusal == AdmissionRefusal.OriginNotAllowed)
+            {
+                await RefuseAsync(context, ApiKeyProblems.OriginForbidden());
+            }
+            else if (verdict.Refusal == AdmissionRefusal.InvalidKey)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 await RefuseAsync(context, ApiKeyProblems.Unauthorized());
@@ -82,6 +97,10 @@ public static class GatewayEndpoints
         context.Response.Headers[WorkspaceHeader] = key.WorkspaceId.ToString("D");
         context.Response.Headers[EnvironmentHeader] = ApiKeyClaims.EnvironmentValue(key.Environment);
         context.Response.Headers[KeyTypeHeader] = ApiKeyClaims.KeyTypeValue(key.Kind);
+        if (verdict.CorsOrigin is { } origin)
+        {
+            context.Response.Headers[AllowOriginHeader] = origin;
+        }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

@@ -21,6 +21,7 @@ public static class ApiErrors
         public const string InvalidServiceToken = "invalid_service_token";
         public const string InvalidSignature = "invalid_signature";
         public const string MissingIdempotencyKey = "missing_idempotency_key";
+        public const string OriginNotAllowed = "origin_not_allowed";
         public const string PayloadTooLarge = "payload_too_large";
         public const string PublicKeyNotAllowed = "public_key_not_allowed";
         public const string RateLimited = "rate_limited";
@@ -59,6 +60,10 @@ public static class ApiErrors
     public static readonly ApiError PublicKeyNotAllowed = new(Codes.PublicKeyNotAllowed, 403, "Secret key required",
         "The operation needs a secret key (`dk_…_sk_…`) and the request used a public key (`dk_…_pk_…`).",
         "Call this operation from your server with the secret key, read from an environment variable. Public keys only identify the workspace client-side.");
+
+    public static readonly ApiError OriginNotAllowed = new(Codes.OriginNotAllowed, 403, "Website not allowed",
+        "The request used a public key from a web page whose origin (the `Origin` header) is not on the key's list of allowed websites.",
+        "Add the website's origin (for example `https://app.example.com`, or `https://*.example.com` for its subdomains) to the key's allowed websites on the API & Docs tab, or call from a listed website.");
 
     public static readonly ApiError Forbidden = new(Codes.Forbidden, 403, "Forbidden",
         "The key is valid but not allowed to perform this operation.",
@@ -103,7 +108,7 @@ public static class ApiErrors
     public static IReadOnlyList<ApiError> All { get; } =
     [
         InvalidRequest, MissingIdempotencyKey, InvalidApiKey, InvalidServiceToken, InvalidSignature, InsufficientCredits,
-        PublicKeyNotAllowed, Forbidden, InsufficientScope, NotFound,
+        PublicKeyNotAllowed, OriginNotAllowed, Forbidden, InsufficientScope, NotFound,
         MethodNotAllowed, IdempotencyConflict, PayloadTooLarge, UnsupportedMediaType, IdempotencyKeyReused, RateLimited,
         InternalError, ServiceUnavailable,
     ];

@@ -15,7 +15,6 @@ namespace Datakeen.Portal.SecretScanning;
 public sealed class LeakResponder(
     IDbContextFactory<PortalDbContext> contexts,
     KeyRotation rotation,
-    ApiKeyVerifier verifier,
     KeyMail mail,
     AuditLog audit,
     IOptionsMonitor<SecretScanningOptions> options,
@@ -88,7 +87,7 @@ public sealed class LeakResponder(
         }
         else if (outcome == Outcomes.GraceEnded)
         {
-            verifier.EvictWorkspace(key!.WorkspaceId);
+            rotation.AfterGraceEnded(key!.WorkspaceId);
         }
 
         return new LeakReportFeedback(tokenHash, tokenType, label);
@@ -122,8 +121,9 @@ public sealed class LeakResponder(
         await db.NotifyAsync(ChangeFeed.KeyChannel, ChangePayload.For(key.WorkspaceId, key.Id.ToString("D")), ct);
         if (!key.IsActive)
         {
-            // Rotated with a grace period and still working: a leaked credential, so the grace ends now.
-            key.ExpiresAt = now;
+            // Rotated with a grace period and still working: a leaked credential, so the grace ends now (the same
+            // operation as the tab's "Revoke old key now").
+            await rotation.EndGraceLockedAsync(db, key, actor: null, ActorDescription, ct);
             return (LeakLabels.TruePositive, Outcomes.GraceEnded,
                 "The key had already been rotated but still worked during its grace period: it stopped working at once. " +
                 "Make sure your servers use the new key.", null);

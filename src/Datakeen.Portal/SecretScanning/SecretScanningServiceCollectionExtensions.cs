@@ -9,6 +9,7 @@ public static class SecretScanningServiceCollectionExtensions
         services.AddHttpClient(GitHubPublicKeys.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<GitHubPublicKeys>();
         services.AddSingleton<LeakResponder>();
+        services.AddSingleton<LeakImpactReport>();
         services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", LeakReportOpenApi.Configure);
         return services;
     }

@@ -26,6 +26,12 @@ public sealed class RowBreakingEnvironment : PortalEnvironment
 
         public Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,
             CancellationToken ct = default) => keys.RotateAsync(workspaceId, keyId, gracePeriod, actor, ct);
+
+        public Task<KeyRotationResult> EndGraceAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default) =>
+            keys.EndGraceAsync(workspaceId, keyId, actor, ct);
+
+        public Task<AllowedOriginsResult> SaveAllowedOriginsAsync(Guid workspaceId, Guid keyId, IReadOnlyList<string> origins,
+            Actor actor, CancellationToken ct = default) => keys.SaveAllowedOriginsAsync(workspaceId, keyId, origins, actor, ct);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public sealed class KeyLeakTests(PortalDatabaseFixture database) : IClassFixture
         var logs = new CapturedLogs();
         var bodies = new List<string>();
         var plaintexts = new List<string>();
+        var exports = new List<string>();
         await using (var portal = new PortalFactory(database.ConnectionString,
             new Dictionary<string, string?> { ["ApiKeys:FailedAttemptsPerMinute"] = "5" }) { LogCapture = logs })
         {
@@ -50,6 +52,13 @@ public sealed class KeyLeakTests(PortalDatabaseFixture database) : IClassFixture
             {
                 bodies.Add(await GetAsync(client, "/api/v1/whoami", KeyFormat.Generate(KeyEnvironment.Production, KeyKind.Secret)));
             }
+
+            // The key activity (docs/key-activity.md): its rows and the admins' CSV export.
+            await portal.Services.GetRequiredService<KeyActivityWriter>().FlushAsync(CancellationToken.None);
+            foreach (var key in workspace.Keys)
+            {
+                exports.Add(await portal.Services.GetRequiredService<KeyActivityQueries>().ExportCsvAsync(workspace.Id, key.Id, workspace.Admin) ?? "");
+            }
         }
 
         Assert.NotEmpty(logs.Entries);
@@ -63,6 +72,12 @@ public sealed class KeyLeakTests(PortalDatabaseFixture database) : IClassFixture
             .ToListAsync();
         Assert.NotEmpty(auditTexts);
         Assert.All(auditTexts, text => Assert.DoesNotMatch(KeyPatterns.AnyKey, text));
+        var activityTexts = await db.KeyActivity.AsNoTracking()
+            .Select(a => a.Route + " " + a.Outcome + " " + a.ClientAddress + " " + a.UserAgent + " " + a.RequestId + " " + a.Origin)
+            .ToListAsync();
+        Assert.NotEmpty(activityTexts);
+        Assert.Contains(exports, e => e.Contains("GET /api/v1/whoami", StringComparison.Ordinal));
+        Assert.All(activityTexts.Concat(exports), text => Assert.DoesNotMatch(KeyPatterns.AnyKey, text));
         foreach (var plaintext in plaintexts)
         {
             Assert.All(logs.Entries, entry => Assert.DoesNotContain(plaintext[11..], entry));

@@ -303,7 +303,9 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
     }
 
     // The listener of a freshly started host connects in the background: wait until it hears a probe.
-    private async Task WaitUntilListeningAsync(PortalFactory portal)
+    private Task WaitUntilListeningAsync(PortalFactory portal) => WaitUntilListeningAsync(host, portal);
+
+    internal static async Task WaitUntilListeningAsync(PortalHost host, PortalFactory portal)
     {
         var feed = portal.Services.GetRequiredService<ChangeFeed>();
         var probe = $"probe-{Guid.NewGuid():N}";

@@ -46,7 +46,7 @@ public sealed class LeakReportTests(MailingPortalFixture portal) : IClassFixture
         Assert.DoesNotContain(audit, e => KeyPatterns.AnyKey.IsMatch($"{e.Target} {e.Details}"));
 
         var shown = (await portal.Service<ApiKeyListing>().ListAsync(workspace.Id, workspace.Admin)).Single(k => k.Id == replacement.Id);
-        Assert.Equal(new KeyExposure(KeyExposureKind.ReplacedAfterLeak, url, old.ExposedAt!.Value), shown.Exposure);
+        Assert.Equal(new KeyExposure(KeyExposureKind.ReplacedAfterLeak, url, old.ExposedAt!.Value) { LeakedKeyId = old.Id }, shown.Exposure);
 
         var admin = await portal.AdminEmailAsync(workspace.Id);
         var mail = await portal.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains("found in public") && m.To.ToString().Contains(admin));

@@ -21,6 +21,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.LastFour).HasMaxLength(4);
         builder.Property(k => k.PublicValue).HasMaxLength(64);
         builder.Property(k => k.ExposedUrl).HasMaxLength(Datakeen.Portal.SecretScanning.LeakReportRequest.MaxUrlLength);
+        builder.Property(k => k.AllowedOrigins).HasDefaultValueSql("'{}'::text[]");
         builder.Ignore(k => k.IsActive);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(k => k.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
 
@@ -30,5 +31,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
             .IsUnique()
             .HasFilter("revoked_at IS NULL")
             .HasDatabaseName("ux_api_keys_one_active");
+        // The activity writer finds old keys waiting for their new key's first use (few rows at any time).
+        builder.HasIndex(k => k.ReplacedByKeyId)
+            .HasFilter("grace_awaits_first_use")
+            .HasDatabaseName("ix_api_keys_awaiting_first_use");
     }
 }

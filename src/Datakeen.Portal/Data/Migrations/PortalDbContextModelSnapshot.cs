@@ -22,12 +22,85 @@ namespace Datakeen.Portal.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Datakeen.Portal.ApiKeys.Activity.KeyActivity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_address");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("route");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_key_activity");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_key_activity_at");
+
+                    b.HasIndex("KeyId", "At")
+                        .HasDatabaseName("ix_key_activity_key_time");
+
+                    b.ToTable("key_activity", (string)null);
+                });
+
             modelBuilder.Entity("Datakeen.Portal.ApiKeys.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.PrimitiveCollection<string[]>("AllowedOrigins")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("allowed_origins")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -64,6 +137,14 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Property<DateTimeOffset?>("FirstRevealedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_revealed_at");
+
+                    b.Property<bool>("GraceAwaitsFirstUse")
+                        .HasColumnType("boolean")
+                        .HasColumnName("grace_awaits_first_use");
+
+                    b.Property<DateTimeOffset?>("GraceEndingMailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("grace_ending_mailed_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -114,6 +195,10 @@ namespace Datakeen.Portal.Data.Migrations
                     b.HasIndex("Digest")
                         .IsUnique()
                         .HasDatabaseName("ix_api_keys_digest");
+
+                    b.HasIndex("ReplacedByKeyId")
+                        .HasDatabaseName("ix_api_keys_awaiting_first_use")
+                        .HasFilter("grace_awaits_first_use");
 
                     b.HasIndex("WorkspaceId", "Environment", "Kind")
                         .IsUnique()
@@ -190,6 +275,71 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasDatabaseName("ix_audit_events_workspace_id_occurred_at");
 
                     b.ToTable("audit_events", (string)null);
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("display_name");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_verified");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTimeOffset>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_sign_in_at");
+
+                    b.Property<Guid?>("LastWorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_workspace_id");
+
+                    b.Property<bool>("MuteNonSecurityMail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mute_non_security_mail");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_users");
+
+                    b.HasIndex("Email")
+                        .HasDatabaseName("ix_users_email");
+
+                    b.HasIndex("LastWorkspaceId")
+                        .HasDatabaseName("ix_users_last_workspace_id");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique()
+                        .HasDatabaseName("ix_users_issuer_subject");
+
+                    b.ToTable("users", (string)null);
                 });
 
             modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.LogoutTokenUse", b =>
@@ -716,71 +866,6 @@ namespace Datakeen.Portal.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("display_name");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
-                        .HasColumnName("email");
-
-                    b.Property<bool>("EmailVerified")
-                        .HasColumnType("boolean")
-                        .HasColumnName("email_verified");
-
-                    b.Property<string>("Issuer")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("issuer");
-
-                    b.Property<DateTimeOffset>("LastSignInAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_sign_in_at");
-
-                    b.Property<Guid?>("LastWorkspaceId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("last_workspace_id");
-
-                    b.Property<bool>("MuteNonSecurityMail")
-                        .HasColumnType("boolean")
-                        .HasColumnName("mute_non_security_mail");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
-                        .HasColumnName("subject");
-
-                    b.HasKey("Id")
-                        .HasName("pk_users");
-
-                    b.HasIndex("Email")
-                        .HasDatabaseName("ix_users_email");
-
-                    b.HasIndex("LastWorkspaceId")
-                        .HasDatabaseName("ix_users_last_workspace_id");
-
-                    b.HasIndex("Issuer", "Subject")
-                        .IsUnique()
-                        .HasDatabaseName("ix_users_issuer_subject");
-
-                    b.ToTable("users", (string)null);
-                });
-
             modelBuilder.Entity("Datakeen.Portal.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -847,6 +932,16 @@ namespace Datakeen.Portal.Data.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Datakeen.Portal.ApiKeys.Activity.KeyActivity", b =>
+                {
+                    b.HasOne("Datakeen.Portal.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_key_activity_api_keys_key_id");
+                });
+
             modelBuilder.Entity("Datakeen.Portal.ApiKeys.ApiKey", b =>
                 {
                     b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
@@ -855,6 +950,15 @@ namespace Datakeen.Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_workspaces_workspace_id");
+                });
+
+            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
+                {
+                    b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("LastWorkspaceId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_users_workspaces_last_workspace_id");
                 });
 
             modelBuilder.Entity("Datakeen.Portal.Auth.Sessions.UserSession", b =>
@@ -951,15 +1055,6 @@ namespace Datakeen.Portal.Data.Migrations
                     b.Navigation("User");
 
                     b.Navigation("Workspace");
-                });
-
-            modelBuilder.Entity("Datakeen.Portal.Auth.PortalUser", b =>
-                {
-                    b.HasOne("Datakeen.Portal.Workspaces.Workspace", null)
-                        .WithMany()
-                        .HasForeignKey("LastWorkspaceId")
-                        .OnDelete(DeleteBehavior.SetNull)
-                        .HasConstraintName("fk_users_workspaces_last_workspace_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -40,6 +40,9 @@ public static class PortalTelemetry
     public static readonly Counter<long> RateLimitRefusals = Meter.CreateCounter<long>(
         "datakeen.rate_limit.refusals", "{refusal}", "API requests refused by a rate limit, by limit (client_failures, key)");
 
+    public static readonly Counter<long> ActivityDropped = Meter.CreateCounter<long>(
+        "datakeen.key_activity.dropped", "{request}", "Key activity entries dropped because the write queue was full");
+
     public static void RecordVerification(string outcome) =>
         KeyVerifications.Add(1, new KeyValuePair<string, object?>("datakeen.api_key.outcome", outcome));
 

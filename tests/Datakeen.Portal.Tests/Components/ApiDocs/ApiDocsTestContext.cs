@@ -21,6 +21,7 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<Datakeen.Portal.ApiKeys.IApiKeyManager>(KeyManager);
         Services.AddSingleton<Datakeen.Portal.Credits.ICreditQueries>(Credits);
         Services.AddSingleton<Datakeen.Portal.Usage.IKeyUsageQueries>(Usage);
+        Services.AddSingleton<Datakeen.Portal.ApiKeys.Activity.IKeyActivityQueries>(Activity);
         Services.AddSingleton(Feed);
         Services.AddLogging();
         var configuration = new ConfigurationBuilder()
@@ -40,6 +41,7 @@ public abstract class ApiDocsTestContext : PortalTestContext, IAsyncLifetime
     protected FakeApiKeyManager KeyManager { get; } = new FakeApiKeyManager().WithStandardKeys();
     protected FakeCreditQueries Credits { get; } = new();
     protected FakeKeyUsageQueries Usage { get; } = new();
+    protected FakeKeyActivityQueries Activity { get; } = new();
     protected ChangeFeed Feed { get; } = new();
     protected Guid WorkspaceId { get; } = Guid.NewGuid();
     protected Actor Actor { get; } = new(Guid.NewGuid(), "Ada Admin", "127.0.0.1", "bUnit");

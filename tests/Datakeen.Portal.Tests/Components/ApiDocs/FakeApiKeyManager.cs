@@ -13,6 +13,8 @@ public sealed class FakeApiKeyManager : IApiKeyManager
     public List<(Guid KeyId, KeyAccessPurpose Purpose)> PlaintextRequests { get; } = [];
     public List<(Guid KeyId, TimeSpan? Grace)> RotateCalls { get; } = [];
     public int ListCalls { get; private set; }
+    public List<Guid> EndGraceCalls { get; } = [];
+    public List<(Guid KeyId, IReadOnlyList<string> Origins)> OriginSaves { get; } = [];
 
     // The caller's role and the configuration the views are built for, with the product's own rules
     // (KeyCapabilities), so the tab renders what the server would send.
@@ -120,6 +122,22 @@ public sealed class FakeApiKeyManager : IApiKeyManager
         }
 
         return Task.FromResult(KeyAccessResult.Ok(_plaintexts[keyId]));
+    }
+
+    public Task<KeyRotationResult> EndGraceAsync(Guid workspaceId, Guid keyId, Actor actor, CancellationToken ct = default)
+    {
+        EndGraceCalls.Add(keyId);
+        Keys.RemoveAll(k => k.Id == keyId);
+        return Task.FromResult(new KeyRotationResult(KeyRotationOutcome.Rotated, null, null, null));
+    }
+
+    public Task<AllowedOriginsResult> SaveAllowedOriginsAsync(Guid workspaceId, Guid keyId, IReadOnlyList<string> origins, Actor actor,
+        CancellationToken ct = default)
+    {
+        OriginSaves.Add((keyId, origins.ToList()));
+        var index = Keys.FindIndex(k => k.Id == keyId);
+        Keys[index] = Keys[index] with { AllowedOrigins = origins.ToList() };
+        return Task.FromResult(new AllowedOriginsResult(AllowedOriginsOutcome.Saved, origins.ToList(), null));
     }
 
     public Task<KeyRotationResult> RotateAsync(Guid workspaceId, Guid keyId, TimeSpan? gracePeriod, Actor actor,

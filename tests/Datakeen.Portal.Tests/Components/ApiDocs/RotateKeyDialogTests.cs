@@ -16,7 +16,7 @@ public sealed class RotateKeyDialogTests : ApiDocsTestContext
         Assert.Equal("Rotate test secret key?", title.TextContent.Trim());
         Assert.Contains("The current key stops working immediately; update every integration that uses it.", dialog.TextContent);
         var choices = dialog.QuerySelectorAll("label.mud-radio").Select(l => l.TextContent.Trim()).ToList();
-        Assert.Equal(["Immediately", "In 1 hour", "In 24 hours", "In 7 days"], choices);
+        Assert.Equal(["Immediately", "In 1 hour", "In 24 hours", "In 7 days", "Until the new key is first used (at most 7 days)"], choices);
         Assert.True(dialog.QuerySelectorAll("input[type='radio']")[0].HasAttribute("checked"));
     }
 

@@ -38,6 +38,9 @@ public partial class RotateKeyDialog
 
     private string Consequence => _grace == TimeSpan.Zero
         ? "The current key stops working immediately; update every integration that uses it."
+        : _grace == KeyCapabilities.UntilNewKeyFirstUsed
+        ? "The current key keeps working until the new key makes its first request, and 1 hour after that (at most 7 days); "
+          + "update every integration that uses it before then."
         : $"The current key keeps working for {GraceChoice.For(_grace).Duration}, "
           + "then stops; update every integration that uses it before then.";
 
@@ -94,6 +97,12 @@ public partial class RotateKeyDialog
     {
         public static GraceChoice For(TimeSpan grace)
         {
+            if (grace == KeyCapabilities.UntilNewKeyFirstUsed)
+            {
+                return new GraceChoice(grace, "Until the new key is first used (at most 7 days)",
+                    "until the new key is first used (at most 7 days, then 1 hour after that first use)");
+            }
+
             // "1 hour", "24 hours", "7 days": whole days from two days up.
             var duration = grace.TotalHours < 48 || grace.TotalHours % 24 != 0
                 ? Plural((int)grace.TotalHours, "hour")
