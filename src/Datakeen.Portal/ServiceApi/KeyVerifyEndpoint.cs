@@ -1,4 +1,5 @@
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.OpenApi;
@@ -55,7 +56,8 @@ public static class KeyVerifyEndpoint
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, ApiKeyVerifier verifier, ApiKeyUsageTracker usage,
-        CreditBalanceCache balances, CreditConsumption consumption, CancellationToken ct)
+        KeyActivityRecorder activity, TimeProvider time, CreditBalanceCache balances, CreditConsumption consumption,
+        CancellationToken ct)
     {
         var request = await VerifyRequestReader.ReadAsync(context.Request, ct);
         if (request.Problem is not null)
@@ -70,6 +72,7 @@ public static class KeyVerifyEndpoint
         }
 
         usage.Record(key.KeyId);
+        RecordActivity(context, activity, time, key);
         if (request.Cost == 0)
         {
             return Verdict(Valid(key, await balances.GetAsync(key.WorkspaceId, key.Environment, ct)));
@@ -99,6 +102,16 @@ public static class KeyVerifyEndpoint
         return answer.Consumed
             ? Verdict(Valid(key, answer.Balance!.Value))
             : Verdict(new VerifyInvalidResponse(false, CreditProblems.InsufficientCredits));
+    }
+
+    // The key's activity shows the verification as the service that asked: "verify by {client}" from its address.
+    private static void RecordActivity(HttpContext context, KeyActivityRecorder activity, TimeProvider time, VerifiedKey key)
+    {
+        var headers = context.Request.Headers;
+        activity.Record(new ActivityEntry(key.KeyId, key.WorkspaceId, time.GetUtcNow(), "verify",
+            "by " + (ServiceClients.Of(context.User) ?? "unknown"), ActivityOutcomes.Ok,
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            headers.UserAgent.Count == 0 ? null : headers.UserAgent.ToString(), ApiRequestId.Of(context), Origin: null));
     }
 
     private static VerifyValidResponse Valid(VerifiedKey key, long remaining) => new(

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -32,6 +33,28 @@ public sealed class KeyVerifyTests(ServiceApiFixture fixture) : IClassFixture<Se
         Assert.Equal("secret", body.GetProperty("keyType").GetString());
         Assert.Equal($"{workspace.TestSecretKey[..11]}…{workspace.TestSecretKey[^4..]}", body.GetProperty("keyHint").GetString());
         Assert.Equal(20, body.GetProperty("credits").GetProperty("remaining").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_verification_shows_in_the_keys_activity_as_the_service_that_asked_and_never_the_key()
+    {
+        var workspace = await fixture.CreateWorkspaceAsync();
+        var key = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        using var client = fixture.ClientWith(fixture.GatewayToken);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("journey-api/2.3");
+
+        using var response = await ServiceApiFixture.VerifyAsync(client, key.Plaintext);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = response.Headers.GetValues("Request-Id").Single();
+
+        await fixture.Portal.Services.GetRequiredService<KeyActivityWriter>().FlushAsync(CancellationToken.None);
+        var view = await fixture.Portal.Services.GetRequiredService<KeyActivityQueries>().GetAsync(workspace.Id, key.Id, workspace.Admin);
+
+        var row = Assert.Single(view!.Recent);
+        Assert.Equal($"verify by {ServiceTokens.GatewayClientId}", row.Route);
+        Assert.Equal(ActivityOutcomes.Ok, row.Outcome);
+        Assert.Equal(("journey-api/2.3", requestId), (row.UserAgent, row.RequestId));
+        Assert.DoesNotContain(key.Plaintext[11..], row.Route + row.UserAgent, StringComparison.Ordinal);
     }
 
     [Fact]
