@@ -9,11 +9,6 @@ public sealed record WorkspaceContext(Guid Id, string Name, string Slug, Workspa
 {
     public bool IsAdmin => Role == WorkspaceRole.Admin;
 
-    // Set by WorkspaceScope: resolves the workspace and the caller's role again (after a role change).
-    internal Func<Task>? Reload { get; init; }
-
-    public Task RefreshAsync() => Reload?.Invoke() ?? Task.CompletedTask;
-
     public static WorkspaceContext From(WorkspaceSummary workspace, Actor actor) =>
         new(workspace.Id, workspace.Name, workspace.Slug, workspace.Role, actor);
 }
