@@ -38,7 +38,10 @@ public sealed class KeyUsageTests(ServiceApiFixture fixture) : IClassFixture<Ser
         await CallsAsync(1, () => outsider.GetAsync("/api/v1/whoami"));
         await FlushAsync(portal);
 
-        var usage = await portal.Services.GetRequiredService<IKeyUsageQueries>().GetLastDaysAsync(workspace.Id, workspace.Admin);
+        // Read as the admin signed in now (on the next day): the session the workspace was created with may have
+        // expired by then, depending on the hour the test runs at.
+        var admin = await TestActors.SessionForAsync(portal.Services, workspace.Admin.UserId);
+        var usage = await portal.Services.GetRequiredService<IKeyUsageQueries>().GetLastDaysAsync(workspace.Id, admin);
 
         var secretUsage = usage[workspace.Key(KeyEnvironment.Test, KeyKind.Secret).Id];
         Assert.Equal(today.AddDays(1), secretUsage.LastDay);

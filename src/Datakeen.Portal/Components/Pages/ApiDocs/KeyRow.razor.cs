@@ -219,7 +219,8 @@ public partial class KeyRow : IDisposable
         _reopenRotationDialog = ReopenRotationDialog;
         _persisting = PersistentState.RegisterOnPersisting(() =>
         {
-            PersistentState.PersistAsJson(RotationDialogStateKey(Key.Environment, Key.Kind), RotationDialogOpen);
+            // Open, or brought back by a resume and not reopened yet (a second hand-off can come first).
+            PersistentState.PersistAsJson(RotationDialogStateKey(Key.Environment, Key.Kind), RotationDialogOpen || _reopenRotationDialog);
             return Task.CompletedTask;
         }, Microsoft.AspNetCore.Components.Web.RenderMode.InteractiveServer);
     }
