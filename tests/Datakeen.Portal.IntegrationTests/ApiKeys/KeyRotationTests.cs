@@ -101,11 +101,19 @@ public sealed class KeyRotationTests(KeyRotationTests.Host host) : IClassFixture
         var old = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
         using var clientB = portalB.CreateClient();
         clientB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", old.Plaintext);
-        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
-        // B read the key once and answered the second call from its cache.
-        Assert.Equal(1, lookupsB.Count);
         await WaitUntilListeningAsync(portalB);
+        // B answers from its cache: a call that needs no lookup. (The workspace's own creation notifications may still
+        // reach B and empty its cache once, so the first cached answer can be the second or a later call.)
+        int lookupsBefore;
+        var calls = 0;
+        do
+        {
+            lookupsBefore = lookupsB.Count;
+            Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/api/v1/whoami")).StatusCode);
+            calls++;
+        }
+        while (lookupsB.Count != lookupsBefore && calls < 10);
+        Assert.Equal(lookupsBefore, lookupsB.Count);
 
         var rotation = await host.Portal.Services.GetRequiredService<IApiKeyManager>()
             .RotateAsync(workspace.Id, old.Id, null, workspace.Admin);
