@@ -18,7 +18,7 @@ public sealed class KeyUsageTests(PortalEnvironment portal)
         await portal.SignInAsync(page, "admin@acme.test", path: "/workspaces/new");
         await page.GetByLabel("Workspace name").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"), new() { WaitUntil = WaitUntilState.Commit });
         var card = new ApiDocsTabPage(page).Test;
         var testCard = card.Region;
         await Expect(testCard.GetByTestId("usage-test-secret")).ToHaveTextAsync("0 requests in the last 30 days");
