@@ -134,7 +134,7 @@ public sealed class ApiDocsTabTests(PortalEnvironment portal)
         await portal.SignInAsync(page, email, path: "/workspaces/new");
         await page.GetByLabel("Workspace name").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"), new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
     }
 

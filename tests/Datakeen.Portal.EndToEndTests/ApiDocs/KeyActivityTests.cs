@@ -21,7 +21,7 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         await portal.SignInAsync(page, "admin@acme.test", path: "/workspaces/new");
         await page.GetByLabel("Workspace name").FillAsync($"Activity Lab {Guid.NewGuid().ToString("N")[..6]}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"), new() { WaitUntil = WaitUntilState.Commit });
         var card = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
         var publicKey = await RevealAsync(card, "public");
 
@@ -98,7 +98,7 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         await portal.SignInAsync(page, "admin@acme.test", path: "/workspaces/new");
         await page.GetByLabel("Workspace name").FillAsync($"Impact Lab {Guid.NewGuid().ToString("N")[..6]}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"), new() { WaitUntil = WaitUntilState.Commit });
         var card = page.GetByRole(AriaRole.Region, new() { Name = "Production environment" });
         await card.GetByRole(AriaRole.Button, new() { Name = "Reveal production secret key" }).ClickAsync();
         var value = card.GetByTestId("key-production-secret");

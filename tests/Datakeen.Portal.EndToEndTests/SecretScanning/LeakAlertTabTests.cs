@@ -18,7 +18,7 @@ public sealed class LeakAlertTabTests(PortalEnvironment portal)
         await portal.SignInAsync(page, "admin@acme.test", path: "/workspaces/new");
         await page.GetByLabel("Workspace name").FillAsync($"Leak Lab {Guid.NewGuid().ToString("N")[..6]}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"));
+        await page.WaitForURLAsync(new Regex("/w/[a-z0-9-]+/api$"), new() { WaitUntil = WaitUntilState.Commit });
         var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
         var productionCard = page.GetByRole(AriaRole.Region, new() { Name = "Production environment" });
         var testSecret = await RevealAsync(testCard, "test");
