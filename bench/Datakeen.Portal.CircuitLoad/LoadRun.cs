@@ -41,7 +41,9 @@ internal static partial class LoadRun
             Console.Error.WriteLine($"portal pid {info.Pid} on {info.Url}; meter {balance} / {granted}");
             // A short warm-up first (JIT, connection pools), then the measured run.
             await RenderPagesAsync(http, page, info.Cookie, 3, Setting("PAGE_CONNECTIONS", 8));
+            var before = await StatsAsync(server);
             var pages = await RenderPagesAsync(http, page, info.Cookie, Setting("PAGE_SECONDS", 10), Setting("PAGE_CONNECTIONS", 8));
+            var after = await StatsAsync(server);
 
             var baseline = await SampleAsync(server);
             await OpenAsync(clients, warmup, http, page, info.Cookie, Text(balance, granted), parallel);
@@ -104,6 +106,13 @@ internal static partial class LoadRun
             Console.WriteLine($"fanout_last_meter_p50_ms={ms(Percentile(lastMeter, 50))} fanout_last_meter_p99_ms={ms(Percentile(lastMeter, 99))} consumes={consumes} missed_updates={missed}");
             Console.WriteLine(FormattableString.Invariant(
                 $"page_renders_per_second={pages.PerSecond:F0} page_p50_ms={pages.P50:F1} page_p99_ms={pages.P99:F1} page_connections={Setting("PAGE_CONNECTIONS", 8)}"));
+            // Independent of the machine's load: the portal process's CPU time and database round trips per page.
+            Console.WriteLine(FormattableString.Invariant(
+                $"page_cpu_ms={(after.CpuMs - before.CpuMs) / pages.Count:F2} page_queries={(after.Commands - before.Commands) / (double)pages.Count:F2} pages={pages.Count}"));
+            foreach (var (text, count) in after.ByText.Select(c => (c.Key, c.Value - before.ByText.GetValueOrDefault(c.Key))).Where(c => c.Item2 > 0).OrderByDescending(c => c.Item2))
+            {
+                Console.Error.WriteLine(FormattableString.Invariant($"page query x{count / (double)pages.Count:F2}: {text.ReplaceLineEndings(" ")}"));
+            }
             Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
             foreach (var (type, entry) in census.ByType)
             {
@@ -137,7 +146,7 @@ internal static partial class LoadRun
 
     // The signed-in tab rendered (prerendered, no circuit opened) by PAGE_CONNECTIONS clients in a loop for
     // PAGE_SECONDS, as `wrk -c8` does against ./run.sh: pages per second and latency percentiles.
-    private static async Task<(double PerSecond, double P50, double P99)> RenderPagesAsync(HttpClient http, Uri page, string cookie,
+    private static async Task<(double PerSecond, double P50, double P99, int Count)> RenderPagesAsync(HttpClient http, Uri page, string cookie,
         int seconds, int connections)
     {
         var latencies = new List<double>();
@@ -162,7 +171,7 @@ internal static partial class LoadRun
             }
         }));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return (latencies.Count / elapsed, Percentile(latencies, 50), Percentile(latencies, 99));
+        return (latencies.Count / elapsed, Percentile(latencies, 50), Percentile(latencies, 99), latencies.Count);
     }
 
     private static async Task OpenAsync(List<BlazorCircuitClient> clients, int target, HttpClient http, Uri page, string cookie,
@@ -177,6 +186,12 @@ internal static partial class LoadRun
                 clients.Add(client);
             }
         });
+    }
+
+    private static async Task<CommandStats> StatsAsync(Process server)
+    {
+        await server.StandardInput.WriteLineAsync("stats");
+        return JsonSerializer.Deserialize<CommandStats>(await ReadAnswerAsync(server))!;
     }
 
     private static async Task<HeapSample> SampleAsync(Process server)

@@ -21,6 +21,7 @@ namespace Datakeen.Portal.CircuitLoad;
 //   gc      full blocking compacting collection, then the managed heap, the RSS and the open circuits
 //   census  the live components of the open circuits by type, per circuit (ComponentCensus)
 //   footprint  what one circuit holds that another does not, by type (CircuitFootprint)
+//   stats   the process CPU time and the database commands run so far, with the commands' text (PortalCommands)
 //   quit  stop everything and drop the database
 // The circuit counter and these commands exist only in this harness host, never in the product.
 internal static class ServeMode
@@ -44,6 +45,7 @@ internal static class ServeMode
         // WebApplicationFactory finds the portal's content root from the test assembly's manifest; this is no test run.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAKEEN_PORTAL", RepositoryPaths.Project("src/Datakeen.Portal"));
         var counter = new OpenCircuits();
+        using var commands = new PortalCommands();
         await using var portal = new HarnessPortalFactory(connectionString, settings, counter);
         try
         {
@@ -84,6 +86,10 @@ internal static class ServeMode
                 else if (command == "footprint")
                 {
                     Console.WriteLine(Prefix + JsonSerializer.Serialize(CircuitFootprint.Take(counter.Circuits.First(), portal.Services)));
+                }
+                else if (command == "stats")
+                {
+                    Console.WriteLine(Prefix + JsonSerializer.Serialize(commands.Take()));
                 }
                 else if (command == "quit")
                 {
@@ -162,3 +168,38 @@ internal sealed class HarnessPortalFactory(string connectionString, IReadOnlyDic
         builder.ConfigureServices(services => services.TryAddEnumerable(ServiceDescriptor.Singleton<CircuitHandler>(counter)));
     }
 }
+
+// The database commands the portal runs (Npgsql's ActivitySource: one activity per command or batch, i.e. per round
+// trip) and the process CPU time, for "per page" figures: the harness takes them before and after the page run.
+internal sealed class PortalCommands : IDisposable
+{
+    private readonly ActivityListener _listener;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byText = new();
+    private long _count;
+
+    public PortalCommands()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                Interlocked.Increment(ref _count);
+                var text = activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName;
+                _byText.AddOrUpdate(text.Length > 160 ? text[..160] : text, 1, (_, n) => n + 1);
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public CommandStats Take()
+    {
+        using var self = Process.GetCurrentProcess();
+        return new CommandStats(Interlocked.Read(ref _count), self.TotalProcessorTime.TotalMilliseconds, new Dictionary<string, int>(_byText));
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
+
+internal sealed record CommandStats(long Commands, double CpuMs, Dictionary<string, int> ByText);

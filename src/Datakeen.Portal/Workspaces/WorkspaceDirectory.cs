@@ -8,16 +8,6 @@ public sealed record WorkspaceSummary(Guid Id, string Name, string Slug, Workspa
 // The workspaces a user can see. A workspace they are not a member of is simply not found.
 public sealed class WorkspaceDirectory(IDbContextFactory<PortalDbContext> contextFactory)
 {
-    public async Task<IReadOnlyList<WorkspaceSummary>> ListForUserAsync(Guid userId, CancellationToken ct = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(ct);
-        return await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId)
-            .OrderBy(m => m.Workspace!.Name).ThenBy(m => m.Workspace!.Slug)
-            .Select(m => new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role))
-            .ToListAsync(ct);
-    }
-
     public async Task<WorkspaceSummary?> FindForUserAsync(Guid userId, string? slug, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(slug) || slug.Length > 64)

@@ -35,6 +35,10 @@ public enum WorkspaceRefusal
     ReauthenticationRequired,
 }
 
+// The workspaces of a person as the guard lists them (WorkspaceGuard.ListAsync), and the one they used last (null when
+// none of them).
+public sealed record CallerWorkspaces(IReadOnlyList<WorkspaceSummary> All, Guid? LastUsed);
+
 // The guard's answer: the caller's role when allowed, else why not (with the message to show).
 public readonly record struct WorkspacePass(WorkspaceRole? Role, WorkspaceRefusal Refusal)
 {
@@ -124,16 +128,57 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
             return null;
         }
 
+        var cache = PageRenderCache();
+        if (cache is not null)
+        {
+            // A page render lists the caller's workspaces anyway (the switcher): the page's workspace is one of them.
+            var workspaces = await ListAsync(actor, ct);
+            var found = workspaces.All.FirstOrDefault(w => string.Equals(w.Slug, slug, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                cache.Roles.TryAdd((found.Id, actor.UserId), found.Role);
+            }
+            return found;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var workspace = await db.Memberships.AsNoTracking()
+        return await db.Memberships.AsNoTracking()
             .Where(m => m.UserId == actor.UserId && m.Workspace!.Slug == slug)
             .Select(m => new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role))
             .SingleOrDefaultAsync(ct);
-        if (workspace is not null)
+    }
+
+    // The caller's workspaces (by name), with their role, and the one they used last (where `/` brings them): one
+    // query, read once per page GET and shared by FindAsync, the workspace switcher and "remember the last used".
+    public async Task<CallerWorkspaces> ListAsync(Actor actor, CancellationToken ct = default)
+    {
+        var cache = PageRenderCache();
+        if (cache?.Workspaces is { } listed)
         {
-            PageRenderCache()?.Roles.TryAdd((workspace.Id, actor.UserId), workspace.Role);
+            return await listed;
         }
-        return workspace;
+
+        var listing = ListCoreAsync(actor.UserId, ct);
+        if (cache is not null)
+        {
+            cache.Workspaces = listing;
+        }
+        return await listing;
+    }
+
+    private async Task<CallerWorkspaces> ListCoreAsync(Guid userId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .OrderBy(m => m.Workspace!.Name).ThenBy(m => m.Workspace!.Slug)
+            .Select(m => new
+            {
+                Summary = new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role),
+                IsLastUsed = m.User!.LastWorkspaceId == m.WorkspaceId,
+            })
+            .ToListAsync(ct);
+        return new CallerWorkspaces(rows.Select(r => r.Summary).ToList(), rows.FirstOrDefault(r => r.IsLastUsed)?.Summary.Id);
     }
 
     private async Task<ActorCheck> CheckStepUpAsync(Actor actor, bool recentSignIn, RenderCache? cache, CancellationToken ct)
@@ -178,5 +223,6 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
     {
         public System.Collections.Concurrent.ConcurrentDictionary<(Guid Workspace, Guid User), WorkspaceRole?> Roles { get; } = new();
         public System.Collections.Concurrent.ConcurrentDictionary<Guid, ActorCheck> Sessions { get; } = new();
+        public Task<CallerWorkspaces>? Workspaces { get; set; }
     }
 }

@@ -306,4 +306,23 @@ public sealed class KeyRowTests : ApiDocsTestContext
         tab.WaitForAssertion(() => Assert.DoesNotContain(plaintext, tab.Markup));
         Assert.False(HasButton(tab, "Hide test secret key"));
     }
+
+    // After a rolling restart the row reopens its rotation dialog as its circuit starts; the islands of the tab start
+    // in any order, and MudBlazor shows a dialog only to a provider already there: the row waits for the providers.
+    [Fact]
+    public void A_rotation_dialog_brought_back_by_a_resumed_circuit_opens_once_the_providers_island_has_rendered()
+    {
+        this.AddAuthorization().SetAuthorized("Ada Admin");
+        Renderer.SetRendererInfo(new RendererInfo("Server", true));
+        var key = KeyManager.Key(KeyEnvironment.Test, KeyKind.Secret);
+        var row = Render<Datakeen.Portal.Components.Pages.ApiDocs.KeyRow>(parameters => parameters
+            .Add(p => p.Workspace, Workspace())
+            .Add(p => p.Key, key)
+            .Add(p => p.ReopenRotationDialog, true));
+
+        var providers = Render<Datakeen.Portal.Components.Layout.InteractiveProviders>();
+
+        providers.WaitForAssertion(() => Assert.Contains("Rotate test secret key?", providers.Markup));
+        Assert.True(row.Instance.RotationDialogOpen);
+    }
 }

@@ -14,6 +14,7 @@ public static class ApiDocsUiServiceCollectionExtensions
         // One per page request and one per circuit: what the static page and its islands share.
         services.AddScoped<Datakeen.Portal.Components.Layout.WorkspaceContexts>();
         services.AddScoped<ApiDocsTabState>();
+        services.AddScoped<Datakeen.Portal.Components.Layout.InteractiveProvidersReady>();
         return services;
     }
 }

@@ -11,7 +11,8 @@ public enum CodeSampleKind
 // One sample as shown: its language, what it shows, the code and the code highlighted for the page.
 public sealed record CodeSample(string Language, CodeSampleKind Kind, string Title, string Code)
 {
-    public Microsoft.AspNetCore.Components.MarkupString Highlighted => CodeHighlighter.Highlight(Code, Language);
+    // Highlighted once per sample (samples are cached by CodeSampleTemplates.For, so once per process).
+    public Microsoft.AspNetCore.Components.MarkupString Highlighted { get; } = CodeHighlighter.Highlight(Code, Language);
 }
 
 // The one source of the code samples, on the tab and in the API reference (/docs): per language a first call
@@ -37,9 +38,31 @@ public static class CodeSampleTemplates
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    // The samples of a language and environment, built and highlighted once per portal address and base URLs (the
+    // page shows 16 of them on every render). The portal address comes from the request's host, so the cache keeps a
+    // few addresses only; any further one is built per call.
     public static IReadOnlyList<CodeSample> For(string language, KeyEnvironment environment, string portalBaseUri,
-        EnvironmentBaseUrls baseUrls) =>
-        [.. Kinds.Select(kind => Sample(language, kind, environment, portalBaseUri, baseUrls))];
+        EnvironmentBaseUrls baseUrls)
+    {
+        var key = (language, environment, portalBaseUri, baseUrls.JourneyApi, baseUrls.DocumentsApi);
+        if (Built.TryGetValue(key, out var samples))
+        {
+            return samples;
+        }
+
+        samples = [.. Kinds.Select(kind => Sample(language, kind, environment, portalBaseUri, baseUrls))];
+        if (Built.Count < MaxBuilt)
+        {
+            Built.TryAdd(key, samples);
+        }
+        return samples;
+    }
+
+    private const int MaxBuilt = 256;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<
+        (string Language, KeyEnvironment Environment, string PortalBaseUri, string JourneyApi, string DocumentsApi),
+        IReadOnlyList<CodeSample>> Built = new();
 
     public static CodeSample Sample(string language, CodeSampleKind kind, KeyEnvironment environment, string portalBaseUri,
         EnvironmentBaseUrls baseUrls)

@@ -36,6 +36,7 @@ public partial class KeyRow : IDisposable
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private PersistentComponentState PersistentState { get; set; } = default!;
+    [Inject] private Datakeen.Portal.Components.Layout.InteractiveProvidersReady Providers { get; set; } = default!;
     private PersistingComponentStateSubscription _persisting;
     private bool _reopenRotationDialog;
 
@@ -229,7 +230,11 @@ public partial class KeyRow : IDisposable
     {
         if (_reopenRotationDialog && RendererInfo.IsInteractive && CanRotate)
         {
+            // Open from here on (persisted as open by a further hand-off), shown once the circuit's dialog provider is
+            // there: islands start in any order, and a dialog asked for before the provider is never rendered.
+            RotationDialogOpen = true;
             _reopenRotationDialog = false;
+            await Providers.Rendered;
             await OpenRotateDialogAsync();
         }
     }
