@@ -3,7 +3,8 @@
 # open API & Docs tabs; the time until a tab works again after SIGKILL of its instance, and the tabs lost in a
 # rolling restart (`./run.sh restart`). Prints key=value lines, then the figures with their targets.
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
-#   TABS (50), CONTEXTS (5, browser contexts: each signs in and gets its own sticky instance)
+#   TABS (50), CONTEXTS (5, browser contexts: each signs in and gets its own sticky instance),
+#   ROLLING_RESTART (1; 0: the SIGKILL part only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
