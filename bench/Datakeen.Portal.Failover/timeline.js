@@ -42,12 +42,17 @@
       mark("response-end", performance.timeOrigin + navigation.responseEnd);
     }
     mark("dom-content-loaded");
-    let eyeSeen = false;
+    let eyeSeen = false, secretSeen = false;
     const lookForTheEye = () => {
       const eye = document.querySelector('button[aria-label="Reveal test secret key"]');
       if (!eyeSeen && eye && !eye.disabled) { eyeSeen = true; mark("eye-enabled"); }
+      const secret = document.querySelector('[data-testid="key-test-secret"]')?.textContent.trim() ?? "";
+      if (eyeSeen && !secretSeen && /^dk_test_sk_[0-9A-Za-z]{38}$/.test(secret)) { secretSeen = true; mark("secret-shown"); }
     };
-    new MutationObserver(lookForTheEye).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["disabled"] });
+    document.addEventListener("click", e => {
+      if (e.target.closest?.('button[aria-label="Reveal test secret key"]')) mark("eye-click");
+    }, true);
+    new MutationObserver(lookForTheEye).observe(document, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["disabled"] });
     lookForTheEye();
   });
   window.addEventListener("load", () => mark("load"));
