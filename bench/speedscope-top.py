@@ -20,6 +20,8 @@ IDLE = ("WaitHandle.Wait", "LowLevelLifoSemaphore", "Monitor.Wait", "Thread.Slee
         "WaitForSignal", "Monitor.Enter", "Interop+Sys.Read(", "WaitForPendingFinalizers", "BlockingCollection",
         "WaitHandle", "Task.Wait", "TaskAwaiter.GetResult", "EventPipe", "ReadFromSocket")
 PSEUDO = ("CPU_TIME", "UNMANAGED_CODE_TIME")
+# A thread whose working frame is one of these is parked (a pool worker between items, the finalizer thread).
+IDLE_LEAF = ("WorkerThread.WorkerThreadStart()", "GC.RunFinalizers()", "Thread.StartCallback()", "?!?")
 
 
 def main():
@@ -37,7 +39,9 @@ def main():
             at = event["at"]
             if stack and last is not None and at > last:
                 span = at - last
-                if not any(any(word in names[f] for word in IDLE) for f in stack[-4:]):
+                working = stack[-2] if names[stack[-1]] in PSEUDO and len(stack) > 1 else stack[-1]
+                if not names[working].endswith(IDLE_LEAF) and \
+                        not any(any(word in names[f] for word in IDLE) for f in stack[-4:]):
                     total += span
                     leaf = stack[-1]
                     if names[leaf] in PSEUDO and len(stack) > 1:
