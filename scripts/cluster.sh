@@ -119,7 +119,9 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log $dir/logs/access.log;
+  # When it ended (\$msec), how long it took, and which instance answered how fast (a failover's trace, docs/operations.md).
+  log_format timed '\$msec \$request_time \$status \$request_method \$uri \$upstream_addr \$upstream_status \$upstream_connect_time \$upstream_response_time';
+  access_log $dir/logs/access.log timed;
   # As root the workers run as nobody, who may not traverse a clone under a 0700 home: stream responses
   # instead of spilling them to temp files (request bodies fit client_body_buffer_size in the template).
   proxy_max_temp_file_size 0;

@@ -9,14 +9,17 @@ using Microsoft.Playwright;
 //    the tab works again (it reloads itself, its revealed secret masked; the eye then reveals it), no click before;
 // 2. `./run.sh restart` with every tab open: tabs resumed in place (same document), reloaded, lost (not working 30 s
 //    after the restart ended).
-// Prints key=value lines.
+// Prints key=value lines, and for the SIGKILL each tab's timeline (timeline.js, ms after the kill) with the median of each
+// step, and nginx's access-log lines of those seconds (request time, upstream, connect time).
 var tabCount = Setting("TABS", 50);
 var contextCount = Setting("CONTEXTS", 5);
+var rollingRestart = Setting("ROLLING_RESTART", 1) != 0;
 const string Reveal = "Reveal test secret key";
 const string Hide = "Hide test secret key";
 const string KeyShown =
     "() => /^dk_test_sk_[0-9A-Za-z]{38}$/.test(document.querySelector('[data-testid=\"key-test-secret\"]')?.textContent.trim() ?? '')";
 
+var timeline = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "timeline.js"));
 var connectionString = await TestPostgres.CreateMigratedDatabaseAsync();
 try
 {
@@ -36,6 +39,7 @@ try
     for (var c = 0; c < contextCount; c++)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Entry.ToString() });
+        await context.AddInitScriptAsync(timeline);
         context.SetDefaultTimeout(90_000);
         context.SetDefaultNavigationTimeout(90_000);
         var first = await context.NewPageAsync();
@@ -62,34 +66,51 @@ try
     {
         await RevealAsync(page);
     }
+    foreach (var page in held)
+    {
+        await page.EvaluateAsync("sessionStorage.removeItem('dk-timeline')");
+    }
+    var killedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     var killed = Stopwatch.StartNew();
     PortalCluster.Kill(victim);
     var recoveries = await Task.WhenAll(held.Select(async page =>
     {
         try
         {
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=\"key-test-secret\"]')?.textContent.includes('••••')",
-                null, new() { Timeout = 60_000, PollingInterval = 50 });
+            // A locator's wait (in the page, across the reload): polling 20 tabs from here every 50 ms loaded the browser.
+            await page.GetByTestId("key-test-secret").Filter(new() { HasText = "••••" }).WaitForAsync(new() { Timeout = 60_000 });
+            var eyeClicked = killed.Elapsed.TotalMilliseconds;
             await RevealAsync(page);
-            return killed.Elapsed.TotalMilliseconds;
+            return (Back: killed.Elapsed.TotalMilliseconds, EyeClicked: eyeClicked);
         }
         catch (TimeoutException)
         {
-            return double.NaN;
+            return (Back: double.NaN, EyeClicked: double.NaN);
         }
     }));
-    var back = recoveries.Where(r => !double.IsNaN(r)).Order().ToList();
+    var back = recoveries.Select(r => r.Back).Where(r => !double.IsNaN(r)).Order().ToList();
     Console.WriteLine($"sigkill_instance={victim.Name} sigkill_tabs={held.Count} sigkill_tabs_back={back.Count}");
     if (back.Count > 0)
     {
         Console.WriteLine($"sigkill_back_p50_ms={back[back.Count / 2]:F0} sigkill_back_max_ms={back[^1]:F0}");
     }
+    var enabled = (await PrintTimelinesAsync(held, recoveries.Select(r => (r.EyeClicked, r.Back)).ToList(), killedAt)).Order().ToList();
+    if (enabled.Count > 0)
+    {
+        // The tab works again: its eye is enabled (the island's circuit is up); the figure above adds the harness's click.
+        Console.WriteLine($"sigkill_enabled_p50_ms={enabled[enabled.Count / 2]:F0} sigkill_enabled_max_ms={enabled[^1]:F0}");
+    }
+    PrintAccessLog(cluster, killedAt, back.Count > 0 ? back[^1] : 60_000);
     foreach (var page in held)
     {
         await Button(page, Hide).ClickAsync();
     }
 
-    // 2. Rolling restart of the three instances with every tab open.
+    // 2. Rolling restart of the three instances with every tab open (ROLLING_RESTART=0 skips it).
+    if (!rollingRestart)
+    {
+        return 0;
+    }
     foreach (var (page, _) in tabs)
     {
         await page.EvaluateAsync("window.__dkSameDocument = true");
@@ -120,12 +141,85 @@ finally
 }
 return 0;
 
+// Each tab's events in ms after the kill, "@1" for the second document (the reload), then the median of each step.
+// Returns when each tab's eye was enabled again.
+static async Task<List<double>> PrintTimelinesAsync(List<IPage> pages, List<(double EyeClicked, double Back)> harness, long killedAt)
+{
+    var steps = new Dictionary<string, List<double>>();
+    var order = new List<string>();
+    for (var i = 0; i < pages.Count; i++)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await pages[i].EvaluateAsync<string>("sessionStorage.getItem('dk-timeline') ?? '[]'"));
+        var events = json.RootElement.EnumerateArray().Select(e => e.EnumerateArray().ToArray()).ToList();
+        var documents = 0;
+        var line = new List<string>();
+        var seen = new HashSet<string>();
+        foreach (var e in events)
+        {
+            var name = e[0].GetString()!;
+            if (name == "document")
+            {
+                documents++;
+            }
+            var step = documents <= 1 ? name : $"{name}@{documents - 1}";
+            var at = e[1].GetInt64() - killedAt;
+            line.Add(FormattableString.Invariant($"{step}={at}"));
+            if (seen.Add(step))
+            {
+                if (!steps.TryGetValue(step, out var list))
+                {
+                    steps[step] = list = [];
+                    order.Add(step);
+                }
+                list.Add(at);
+            }
+        }
+        line.Add(FormattableString.Invariant($"eye-clicked={harness[i].EyeClicked:F0} revealed={harness[i].Back:F0}"));
+        Console.WriteLine($"timeline_tab_{i}: {string.Join(' ', line)}");
+    }
+    foreach (var (name, values) in new[] { ("eye-clicked", harness.Select(h => h.EyeClicked)), ("revealed", harness.Select(h => h.Back)) })
+    {
+        steps[name] = values.Where(v => !double.IsNaN(v)).ToList();
+        order.Add(name);
+    }
+    Console.WriteLine("timeline_median_ms: " + string.Join(' ', order
+        .Where(step => steps[step].Count > 0)
+        .OrderBy(step => Median(steps[step]))
+        .Select(step => FormattableString.Invariant($"{step}={Median(steps[step]):F0}({steps[step].Count})"))));
+
+    return steps.TryGetValue("eye-enabled", out var enabled) ? enabled : [];
+
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
+
+// nginx's access log (scripts/cluster.sh's format: $msec first) from the kill until the last tab was back.
+static void PrintAccessLog(PortalCluster cluster, long killedAt, double untilMs)
+{
+    var log = Path.Combine(cluster.DataDirectory, "nginx", "logs", "access.log");
+    if (!File.Exists(log))
+    {
+        return;
+    }
+    foreach (var entry in File.ReadLines(log))
+    {
+        var fields = entry.Split(' ', 2);
+        if (fields.Length == 2 && double.TryParse(fields[0], CultureInfo.InvariantCulture, out var seconds))
+        {
+            var at = seconds * 1000 - killedAt;
+            if (at >= 0 && at <= untilMs + 1000)
+            {
+                Console.WriteLine(FormattableString.Invariant($"nginx +{at:F0} {fields[1]}"));
+            }
+        }
+    }
+}
+
 static ILocator Button(IPage page, string name) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
 static async Task RevealAsync(IPage page)
 {
     await Button(page, Reveal).ClickAsync();
-    await page.WaitForFunctionAsync(KeyShown, null, new() { Timeout = 60_000, PollingInterval = 50 });
+    await page.WaitForFunctionAsync(KeyShown, null, new() { Timeout = 60_000 });
 }
 
 static int Setting(string name, int fallback) =>

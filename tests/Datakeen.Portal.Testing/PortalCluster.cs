@@ -37,6 +37,9 @@ public sealed class PortalCluster : IAsyncDisposable
 
     public string Output => _output.ToString();
 
+    // run.sh's DATAKEEN_DATA_DIR: cluster.json, nginx/logs (access.log), the instances' logs.
+    public string DataDirectory => _dataDirectory;
+
     public static async Task<PortalCluster> StartAsync(string connectionString, int replicas,
         IReadOnlyDictionary<string, string> environment)
     {

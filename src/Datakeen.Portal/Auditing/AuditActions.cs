@@ -18,11 +18,11 @@ public static class AuditActions
     public const string KeyOriginsChanged = "key.origins_changed";
     public const string KeyActivityExported = "key.activity_exported";
 
-    // The actions the audit log's filter offers.
-    public static IReadOnlyList<string> All { get; } =
-    [
-        WorkspaceCreated, MemberAdded, MemberRoleChanged, MemberRemoved, InvitationAccepted, InvitationDeclined,
-        KeyRevealed, KeyCopied, KeyRotated, AuthorizationFailed, CreditsGranted, KeyLeakReported, KeyGraceEnded, KeyOriginsChanged,
-        KeyActivityExported,
-    ];
+    // The actions the audit log's filter offers: every action above, in declaration order. Read from the constants
+    // themselves, so a new action cannot be missing from the filter.
+    public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
 }

@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Datakeen.Portal.EndToEndTests.ApiDocs;
@@ -8,28 +7,18 @@ namespace Datakeen.Portal.EndToEndTests.ApiDocs;
 [Collection(PortalCollection.Name)]
 public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
 {
-    private const string PaletteApplied = """
-        dark => {
-          const [r, g, b] = getComputedStyle(document.body)
-            .backgroundColor.match(/\d+/g).map(Number);
-          // ... and no colour transition still running (axe would measure a colour halfway).
-          const settled = document.getAnimations().every(a => a.playState !== 'running');
-          return settled && (dark ? r + g + b < 200 : r + g + b > 600);
-        }
-        """;
-
     [Fact]
     public async Task The_tab_has_no_serious_accessibility_violations_in_light_and_dark_themes()
     {
         var page = await portal.NewPageAsync();
         await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Test environment" })).ToBeVisibleAsync();
-        await EnsureThemeAsync(page, dark: false);
-        var light = await SeriousViolationsAsync(page);
+        await PageChecks.EnsureThemeAsync(page, dark: false);
+        var light = await PageChecks.SeriousViolationsAsync(page);
         await Screenshots.TakeAsync(page, "api-docs-desktop-light");
 
-        await EnsureThemeAsync(page, dark: true);
-        var dark = await SeriousViolationsAsync(page);
+        await PageChecks.EnsureThemeAsync(page, dark: true);
+        var dark = await PageChecks.SeriousViolationsAsync(page);
         await Screenshots.TakeAsync(page, "api-docs-desktop-dark");
 
         Assert.True(light.Count == 0, "light theme:\n" + string.Join("\n", light));
@@ -45,7 +34,7 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
         await portal.SignInAsync(page, "admin@acme.test", path: "/w/acme/api");
         var testCard = page.GetByRole(AriaRole.Region, new() { Name = "Test environment" });
         await Expect(testCard).ToBeVisibleAsync();
-        await EnsureThemeAsync(page, dark: false);
+        await PageChecks.EnsureThemeAsync(page, dark: false);
 
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
         await Screenshots.TakeAsync(page, "api-docs-mobile-360");
@@ -68,33 +57,5 @@ public sealed class LookAndAccessibilityTests(PortalEnvironment portal)
             Assert.True(controlBox is not null && controlBox.X + controlBox.Width <= 360, $"{control} is off screen at 360 px");
         }
         await page.Context.CloseAsync();
-    }
-
-    private static async Task EnsureThemeAsync(IPage page, bool dark)
-    {
-        var toLight = page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" });
-        var toDark = page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" });
-        await Expect(toLight.Or(toDark)).ToBeVisibleAsync();
-        if (dark && await toDark.IsVisibleAsync())
-        {
-            await toDark.ClickAsync();
-        }
-        else if (!dark && await toLight.IsVisibleAsync())
-        {
-            await toLight.ClickAsync();
-        }
-
-        await Expect(dark ? toLight : toDark).ToBeVisibleAsync();
-        // Wait until the palette is applied: a dark or a light page background...
-        await page.WaitForFunctionAsync(PaletteApplied, dark);
-    }
-
-    private static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        return result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .SelectMany(v => v.Nodes.Select(n => $"{v.Id} ({v.Impact}): {n.Html[..Math.Min(120, n.Html.Length)]} — {n.Any.FirstOrDefault()?.Message}"))
-            .ToList();
     }
 }

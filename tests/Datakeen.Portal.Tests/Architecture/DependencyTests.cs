@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Datakeen.Portal.Testing;
 
 namespace Datakeen.Portal.Tests.Architecture;
 
@@ -7,12 +8,12 @@ namespace Datakeen.Portal.Tests.Architecture;
 // every feature's entities is the one declared exception and is left out of the cycle check).
 public sealed partial class DependencyTests
 {
-    private static readonly string Source = Path.Combine(RepositoryRoot(), "src", "Datakeen.Portal");
+    private static readonly string Source = Path.Combine(RepositoryPaths.Root, "src", "Datakeen.Portal");
 
     [Fact]
     public void Every_folder_uses_only_the_folders_its_row_of_the_table_names()
     {
-        var table = DependencyTable.Read(Path.Combine(RepositoryRoot(), "docs", "architecture.md"));
+        var table = DependencyTable.Read(Path.Combine(RepositoryPaths.Root, "docs", "architecture.md"));
         var violations = SourceDependencies.Of(Source)
             .Where(d => !table.Allows(d.From, d.To))
             .Select(d => $"{d.From} -> {d.To} ({d.File})")
@@ -25,7 +26,7 @@ public sealed partial class DependencyTests
     [Fact]
     public void Every_folder_of_the_portal_has_a_row()
     {
-        var table = DependencyTable.Read(Path.Combine(RepositoryRoot(), "docs", "architecture.md"));
+        var table = DependencyTable.Read(Path.Combine(RepositoryPaths.Root, "docs", "architecture.md"));
 
         var missing = SourceDependencies.Units(Source).Where(u => !table.Rows.ContainsKey(u)).ToList();
 
@@ -35,7 +36,7 @@ public sealed partial class DependencyTests
     [Fact]
     public void The_table_has_no_cycle()
     {
-        var table = DependencyTable.Read(Path.Combine(RepositoryRoot(), "docs", "architecture.md"));
+        var table = DependencyTable.Read(Path.Combine(RepositoryPaths.Root, "docs", "architecture.md"));
 
         Assert.Empty(table.Cycles());
     }
@@ -61,18 +62,6 @@ public sealed partial class DependencyTests
             SourceDependencies.InFile("ApiKeys/X.cs", "using Datakeen.Portal.Credits;\nnamespace Datakeen.Portal.ApiKeys;\n"));
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Datakeen.Portal.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Datakeen.Portal.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 public sealed record Dependency(string From, string To, string File);

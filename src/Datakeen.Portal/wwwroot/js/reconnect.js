@@ -3,16 +3,21 @@
 // - connection lost: retry at once, then every second, for as long as it takes; the notice
 //   (Components/Layout/ReconnectNotice.razor) shows only when that has not worked within NoticeDelayMs;
 // - the server no longer knows the circuit (its instance was killed) and has no state to resume: the page reloads
-//   itself (same URL; the session cookie works on every instance), no click;
+//   itself (same URL; the session cookie works on every instance), no click. The reload asks for the URL with a
+//   one-off query parameter that the new page takes off again before Blazor starts: Chromium's HTTP cache lets only
+//   one request for a URL wait for its response headers at a time, so the tabs of one browser on the same page
+//   would otherwise reload one after another (20 tabs: the last one 10 s later; docs/benchmarks.md);
 // - the instance is stopping: it asks the tab to pause (datakeenReconnect.handOff); Blazor hands the circuit's state
 //   to the tab, which resumes it on another instance, or reloads when no instance can resume it. That is no lost
 //   connection: the notice waits longer (HandOffNoticeDelayMs) before it says anything.
 const NoticeDelayMs = 1500;
 const HandOffNoticeDelayMs = 5000;
+const ReloadParameter = "dk-reload";
 const notice = document.getElementById("components-reconnect-modal");
 let noticeTimer = 0;
 let handingOff = false;
 
+takeOffTheReloadParameter();
 Blazor.start({
   circuit: {
     reconnectionOptions: {
@@ -36,7 +41,7 @@ if (notice) {
       case "rejected":
         // Nothing to resume anywhere: a fresh page, on whichever instance answers.
         hideNotice();
-        location.reload();
+        reloadThisTab();
         break;
       default:
         // show, retrying, paused, failed, resume-failed: still trying.
@@ -57,7 +62,7 @@ async function handOff() {
     }
     // Not paused (the connection was already down): Blazor's reconnection takes over.
   } catch {
-    location.reload();
+    reloadThisTab();
   } finally {
     handingOff = false;
   }
@@ -69,12 +74,36 @@ async function resumeElsewhere() {
     await delay(100);
     try {
       if (!(await Blazor.resumeCircuit())) {
-        location.reload();
+        reloadThisTab();
       }
       return;
     } catch {
       await delay(750);
     }
+  }
+}
+
+// A reload of this URL that does not queue behind the same URL's reload in the browser's other tabs: the URL with a
+// one-off parameter, replacing this history entry. The page we leave remembers the URL, and the new page puts it back.
+function reloadThisTab() {
+  const url = new URL(location.href);
+  const token = Math.random().toString(36).slice(2);
+  url.searchParams.append(ReloadParameter, token);
+  sessionStorage.setItem(ReloadParameter, JSON.stringify({ token, href: location.href }));
+  location.replace(url.href);
+}
+
+function takeOffTheReloadParameter() {
+  const saved = sessionStorage.getItem(ReloadParameter);
+  if (!saved) return;
+  sessionStorage.removeItem(ReloadParameter);
+  try {
+    const { token, href } = JSON.parse(saved);
+    if (new URL(location.href).searchParams.get(ReloadParameter) === token) {
+      history.replaceState(history.state, "", href);
+    }
+  } catch {
+    // Not ours: leave the address as it is.
   }
 }
 

@@ -1,9 +1,9 @@
 using Deque.AxeCore.Playwright;
 using static Microsoft.Playwright.Assertions;
 
-namespace Datakeen.Portal.EndToEndTests.Docs;
+namespace Datakeen.Portal.EndToEndTests;
 
-// What the docs, error and audit pages' tests check on any page: the theme (switched with the app bar's own button,
+// What the UI tests check on any page: the theme (switched with the app bar's own button,
 // then waited for until the palette is applied) and axe-core's serious and critical findings.
 public static class PageChecks
 {
