@@ -160,16 +160,20 @@ fi
 invariant="$(psql_db -tAc "SELECT count(*) FROM credit_accounts a WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM credit_ledger_entries e WHERE e.account_id = a.id)")"
 echo
 echo "machine:      $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (CPU per request does not depend on it the way req/s does)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (CPU per request depends on it less than req/s does, but does: compare builds in interleaved runs)"
 echo "settings:     ${DURATION}s per path after ${WARMUP}s of warm-up, $CONNECTIONS connections, $THREADS thread(s)"
 echo
 echo "round | path      | requests | req/s   | portal CPU us/request | PostgreSQL CPU us/request | non-2xx"
 awk -v hz="$HZ" -v pg="${STARTED_PG:-}" '{
   portal = $2 > 0 ? 1e6 * $4 / hz / $2 : 0; db = $2 > 0 ? 1e6 * $5 / hz / $2 : 0
   printf "%5s | %-9s | %8d | %7.0f | %21.1f | %25s | %s\n", $7, $1, $2, $3, portal, pg ? sprintf("%.1f", db) : "n/a", $6 }' "$WORK_DIR/results.txt"
-# The lowest round per path: the one least disturbed by other processes (caches, preemption, the JIT).
-echo "portal CPU us/request, lowest of $ROUNDS rounds: $(awk -v hz="$HZ" '$2 > 0 { v = 1e6 * $4 / hz / $2; if (!($1 in m) || v < m[$1]) m[$1] = v }
-  END { for (p in m) printf "%s %.1f; ", p, m[p] }' "$WORK_DIR/results.txt")"
+# The lowest round per path (the one least disturbed by other processes: caches, preemption), one line per path,
+# last, so that bench/all.sh's tail of this output is the summary.
+echo
+echo "lowest of $ROUNDS rounds, CPU us per request (portal; PostgreSQL):"
+awk -v hz="$HZ" -v pg="${STARTED_PG:-}" '$2 > 0 { v = 1e6 * $4 / hz / $2; if (!($1 in m) || v < m[$1]) { m[$1] = v; d[$1] = 1e6 * $5 / hz / $2 }
+  if (!($1 in o)) o[$1] = ++n }
+  END { for (p in o) k[o[p]] = p; for (i = 1; i <= n; i++) printf "  %-9s %6.1f; %s\n", k[i], m[k[i]], pg ? sprintf("%.1f", d[k[i]]) : "n/a" }' "$WORK_DIR/results.txt"
 echo "accounts whose balance differs from the sum of their entries: $invariant"
 if [ "$PROFILE" = 1 ]; then
   for name in $PATHS; do echo; echo "== $name: top frames (dotnet-trace dotnet-sampled-thread-time, waits left out)"; head -n 40 "$PROFILE_DIR/$name.top.txt"; done
