@@ -54,6 +54,7 @@ rss="$(field circuits '^rss_per_circuit_kb=' 's/.*=([0-9]+)/\1 KB/')"
 fanout="$(field circuits '^fanout_last_meter_p50_ms=' 's/fanout_last_meter_p50_ms=([0-9]+) fanout_last_meter_p99_ms=([0-9]+).*/p50 \1 ms, p99 \2 ms/')"
 fanout_meter="$(field circuits '^fanout_meter_p50_ms=' 's/fanout_meter_p50_ms=([0-9]+) fanout_meter_p99_ms=([0-9]+).*/p50 \1 ms, p99 \2 ms/')"
 missed="$(field circuits 'missed_updates=' 's/.*missed_updates=//')"
+stock_heap="$(field other-stock-circuit '^stock_circuits=' 's/.*stock_heap_per_circuit_kb=([0-9]+)[.0-9]* stock_rss_per_circuit_kb=([0-9]+).*/\1 KB (RSS \2 KB)/')"
 pages="$(field circuits '^page_renders_per_second=' 's/page_renders_per_second=([0-9]+) page_p50_ms=([0-9.]+) page_p99_ms=([0-9.]+).*/\1\/s, p50 \2 ms, p99 \3 ms/')"
 
 echo
@@ -68,7 +69,7 @@ echo "| consume API / pgbench core, one hot workspace | ${credits_hot:-n/a} | >=
 echo "| consume p99 latency, 16 connections | ${credits_p99:-n/a} | <= 10 ms |"
 echo "| allocations per consume (dotnet-counters, whole process) | ${credits_alloc:-n/a} B | half of release 3's (docs/benchmarks.md) |"
 echo "| managed heap per open tab circuit | ${heap:-n/a} (RSS ${rss:-n/a}; ${circuits_open:-?} circuits) | <= 100 KB |"
-echo "| stock dotnet new blazor --interactivity Server /counter, same harness | ~21 KB (issue 21; not re-run here) | reported beside it |"
+echo "| stock dotnet new blazor --interactivity Server /counter, same harness | ${stock_heap:-n/a} (bench/stock-circuit.sh) | reported beside it |"
 echo "| signed-in tab pages rendered per second (prerender, 8 connections, harness host) | ${pages:-n/a} | >= 320/s, p50 <= 25 ms |"
 echo "| fan-out, one consume -> last of ${circuits_open:-?} open meters | ${fanout:-n/a} (per meter ${fanout_meter:-n/a}; missed ${missed:-?}) | p99 <= 250 ms |"
 echo "| whoami / healthz | ${whoami_ratio:-n/a} | >= 90 % |"

@@ -37,7 +37,7 @@ public readonly record struct AdmissionRequest(string Client, string RouteKind, 
 // activity (off the request path, KeyActivityRecorder), and a public key is checked against its allowed web
 // origins before its request limit, so a foreign site cannot spend the key's limit.
 public sealed class KeyAdmission(ApiKeyVerifier verifier, ApiRateLimits rateLimits, ApiKeyUsageTracker usage,
-    KeyActivityRecorder activity, TimeProvider time)
+    KeyActivityRecorder activity)
 {
     public async ValueTask<Admission> AdmitAsync(StringValues authorization, AdmissionRequest request, CancellationToken ct)
     {
@@ -64,7 +64,7 @@ public sealed class KeyAdmission(ApiKeyVerifier verifier, ApiRateLimits rateLimi
         {
             if (!key.AllowedOrigins.Allows(origin))
             {
-                Record(key, request, ActivityOutcomes.OriginNotAllowed);
+                activity.Record(key, request, ActivityOutcomes.OriginNotAllowed);
                 return new Admission(key, AdmissionRefusal.OriginNotAllowed, TimeSpan.Zero);
             }
 
@@ -74,16 +74,12 @@ public sealed class KeyAdmission(ApiKeyVerifier verifier, ApiRateLimits rateLimi
         if (await rateLimits.AcquireForKeyAsync(key.KeyId, ct) is { } waitFor)
         {
             PortalTelemetry.RateLimitRefusals.Add(1, new KeyValuePair<string, object?>("limit", "key"));
-            Record(key, request, ActivityOutcomes.RateLimited);
+            activity.Record(key, request, ActivityOutcomes.RateLimited);
             return new Admission(key, AdmissionRefusal.KeyRateLimited, waitFor);
         }
 
         usage.Record(key.KeyId);
-        Record(key, request, ActivityOutcomes.Ok);
+        activity.Record(key, request, ActivityOutcomes.Ok);
         return new Admission(key, AdmissionRefusal.None, TimeSpan.Zero, corsOrigin);
     }
-
-    private void Record(VerifiedKey key, in AdmissionRequest request, string outcome) =>
-        activity.Record(new ActivityEntry(key.KeyId, key.WorkspaceId, time.GetUtcNow(), request.RouteKind, request.Path, outcome,
-            request.Client, request.UserAgent, request.RequestId, request.Origin));
 }

@@ -66,13 +66,13 @@ public sealed class LeakImpactReport(
 
         // By UTC day in the database: a leaked key may have made millions of requests.
         var days = (await db.Database.SqlQuery<DayRow>($"""
-                SELECT (at AT TIME ZONE 'UTC')::date AS "Day", count(*) AS "Requests"
+                SELECT (at AT TIME ZONE 'UTC')::date AS "Day", sum(requests)::bigint AS "Requests"
                 FROM key_activity WHERE key_id = {keyId} AND at >= {from} AND at <= {until}
                 GROUP BY 1 ORDER BY 1
                 """).ToListAsync(ct))
             .Select(d => new ImpactDay(d.Day, d.Requests)).ToList();
         var clients = await window.GroupBy(a => new { a.ClientAddress, a.UserAgent })
-            .Select(g => new { g.Key.ClientAddress, g.Key.UserAgent, First = g.Min(a => a.At), Last = g.Max(a => a.At), Count = g.LongCount() })
+            .Select(g => new { g.Key.ClientAddress, g.Key.UserAgent, First = g.Min(a => a.At), Last = g.Max(a => a.At), Count = g.Sum(a => (long)a.Requests) })
             .OrderByDescending(c => c.Count).Take(ClientLimit)
             .ToListAsync(ct);
         var seenBefore = (await db.KeyActivity.AsNoTracking().Where(a => a.KeyId == keyId && a.At < reportedAt)

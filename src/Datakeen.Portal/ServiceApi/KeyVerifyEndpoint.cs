@@ -56,7 +56,7 @@ public static class KeyVerifyEndpoint
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, ApiKeyVerifier verifier, ApiKeyUsageTracker usage,
-        KeyActivityRecorder activity, TimeProvider time, CreditBalanceCache balances, CreditConsumption consumption,
+        KeyActivityRecorder activity, CreditBalanceCache balances, CreditConsumption consumption,
         CancellationToken ct)
     {
         var request = await VerifyRequestReader.ReadAsync(context.Request, ct);
@@ -72,7 +72,7 @@ public static class KeyVerifyEndpoint
         }
 
         usage.Record(key.KeyId);
-        RecordActivity(context, activity, time, key);
+        RecordActivity(context, activity, key);
         if (request.Cost == 0)
         {
             return Verdict(Valid(key, await balances.GetAsync(key.WorkspaceId, key.Environment, ct)));
@@ -105,13 +105,12 @@ public static class KeyVerifyEndpoint
     }
 
     // The key's activity shows the verification as the service that asked: "verify by {client}" from its address.
-    private static void RecordActivity(HttpContext context, KeyActivityRecorder activity, TimeProvider time, VerifiedKey key)
+    private static void RecordActivity(HttpContext context, KeyActivityRecorder activity, VerifiedKey key)
     {
-        var headers = context.Request.Headers;
-        activity.Record(new ActivityEntry(key.KeyId, key.WorkspaceId, time.GetUtcNow(), "verify",
-            "by " + (ServiceClients.Of(context.User) ?? "unknown"), ActivityOutcomes.Ok,
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            headers.UserAgent.Count == 0 ? null : headers.UserAgent.ToString(), ApiRequestId.Of(context), Origin: null));
+        var userAgent = context.Request.Headers.UserAgent;
+        activity.Record(key, new AdmissionRequest(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            KeyActivityRecorder.VerifyRouteKind, ServiceClients.Of(context.User) ?? "unknown", Origin: null,
+            userAgent.Count == 0 ? null : userAgent.ToString(), ApiRequestId.Of(context)), ActivityOutcomes.Ok);
     }
 
     private static VerifyValidResponse Valid(VerifiedKey key, long remaining) => new(

@@ -61,18 +61,95 @@ public sealed class KeyActivityTests(KeyActivityTests.Host host) : IClassFixture
         await FlushAsync();
         var queries = host.Service<KeyActivityQueries>();
 
-        Assert.Equal(3, (await queries.GetAsync(workspace.Id, key.Id, member))!.Recent.Count);
+        // Three identical calls within one flush: one row that counts them.
+        var row = Assert.Single((await queries.GetAsync(workspace.Id, key.Id, member))!.Recent);
+        Assert.Equal(3, row.Requests);
         Assert.Null(await queries.GetAsync(workspace.Id, key.Id, outsider));
         Assert.Empty((await queries.GetAsync(workspace.Id, key.Id, member, ActivityOutcomes.OriginNotAllowed))!.Recent);
         Assert.Null(await queries.ExportCsvAsync(workspace.Id, key.Id, member));
         var csv = await queries.ExportCsvAsync(workspace.Id, key.Id, workspace.Admin);
         var lines = csv!.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("time,route,outcome,client_address,user_agent,request_id,origin", lines[0]);
-        Assert.Equal(4, lines.Length);
-        Assert.All(lines.Skip(1), l => Assert.Contains(",GET /api/v1/whoami,ok,", l));
+        Assert.Equal("time,route,outcome,client_address,user_agent,request_id,origin,requests", lines[0]);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(",GET /api/v1/whoami,ok,", lines[1]);
+        Assert.EndsWith(",3", lines[1]);
         Assert.DoesNotContain(key.Plaintext, csv);
         await using var db = host.CreateDbContext();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.WorkspaceId == workspace.Id && e.Action == AuditActions.KeyActivityExported));
+    }
+
+    [Fact]
+    public async Task Identical_calls_are_one_row_with_their_count_and_other_user_agents_are_rows_of_their_own()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
+        var key = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        using var worker = host.ClientWith(key.Plaintext);
+        worker.DefaultRequestHeaders.UserAgent.ParseAdd("coalesce-worker/1.0");
+        using var cron = host.ClientWith(key.Plaintext);
+        cron.DefaultRequestHeaders.UserAgent.ParseAdd("coalesce-cron/2.0");
+        string? newest = null;
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await worker.GetAsync("/api/v1/whoami");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            newest = response.Headers.GetValues("Request-Id").Single();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await cron.GetAsync("/api/v1/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await cron.GetAsync("/api/v1/whoami")).StatusCode);
+        await FlushAsync();
+
+        await using (var db = host.CreateDbContext())
+        {
+            var stored = await db.KeyActivity.AsNoTracking().Where(a => a.KeyId == key.Id).OrderBy(a => a.UserAgent).ToListAsync();
+            Assert.Equal([("coalesce-cron/2.0", 2), ("coalesce-worker/1.0", 5)], stored.Select(a => (a.UserAgent, a.Requests)));
+            Assert.Equal(newest, stored[1].RequestId);
+        }
+
+        // The next flush's calls of the same client are a new row; the panel's clients sum the rows.
+        Assert.Equal(HttpStatusCode.OK, (await worker.GetAsync("/api/v1/whoami")).StatusCode);
+        await FlushAsync();
+        var view = (await host.Service<KeyActivityQueries>().GetAsync(workspace.Id, key.Id, workspace.Admin))!;
+        Assert.Equal([1, 2, 5], view.Recent.Select(r => r.Requests).Order());
+        Assert.Equal(1, view.Recent[0].Requests);
+        Assert.Equal(6, view.Clients.Single(c => c.UserAgent == "coalesce-worker/1.0").Requests);
+        Assert.Equal(2, view.Clients.Single(c => c.UserAgent == "coalesce-cron/2.0").Requests);
+    }
+
+    [Fact]
+    public async Task Parallel_calls_while_the_writer_flushes_are_each_counted_exactly_once_in_postgresql()
+    {
+        var workspace = await TestWorkspaces.CreateAsync(host.Portal);
+        var key = workspace.Key(KeyEnvironment.Test, KeyKind.Secret);
+        const int Clients = 8, CallsEach = 25;
+        using var flushing = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            while (!flushing.IsCancellationRequested)
+            {
+                await FlushAsync();
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
+        {
+            using var client = host.ClientWith(key.Plaintext);
+            client.DefaultRequestHeaders.UserAgent.ParseAdd($"parallel/{c % 2}");
+            for (var i = 0; i < CallsEach; i++)
+            {
+                using var response = await client.GetAsync("/api/v1/whoami");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }));
+        await flushing.CancelAsync();
+        await writer;
+        await FlushAsync();
+
+        await using var db = host.CreateDbContext();
+        var rows = await db.KeyActivity.AsNoTracking().Where(a => a.KeyId == key.Id).ToListAsync();
+        Assert.Equal(Clients * CallsEach, rows.Sum(a => a.Requests));
+        Assert.Equal(Clients * CallsEach / 2, rows.Where(a => a.UserAgent == "parallel/0").Sum(a => a.Requests));
+        Assert.All(rows, a => Assert.InRange(a.Requests, 1, Clients * CallsEach / 2));
     }
 
     [Fact]
@@ -248,8 +325,15 @@ public sealed class KeyActivityTests(KeyActivityTests.Host host) : IClassFixture
         Assert.Equal(KeyRotationOutcome.Rotated, (await manager.RotateAsync(workspace.Id, idle.Id, TimeSpan.FromHours(1), workspace.Admin)).Outcome);
         using var client = host.ClientWith(used.Plaintext);
         client.DefaultRequestHeaders.UserAgent.ParseAdd("legacy-worker/0.9");
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/whoami")).StatusCode);
+        }
+
         await FlushAsync();
+        // The drain view and the mail count the requests, not the (coalesced) rows.
+        var drain = (await host.Service<KeyActivityQueries>().GetDrainAsync(workspace.Id, used.Id, workspace.Admin))!;
+        Assert.Equal((3L, 3L, 3L), (drain.LastHour, drain.SinceRotation, Assert.Single(drain.Clients).Requests));
         var notices = host.Service<GraceEndingNotices>();
 
         await notices.SendDueAsync(CancellationToken.None);
@@ -260,6 +344,7 @@ public sealed class KeyActivityTests(KeyActivityTests.Host host) : IClassFixture
             .Where(m => m.WorkspaceId == workspace.Id && m.Subject.Contains("stops working within the hour")).ToListAsync();
         var mail = Assert.Single(mails);
         Assert.Contains("legacy-worker/0.9", mail.Body);
+        Assert.Contains("still used 3 times", mail.Body);
         Assert.Contains(used.Plaintext[..11], mail.Body);
         Assert.DoesNotContain(used.Plaintext, mail.Body);
         Assert.NotNull((await db.ApiKeys.AsNoTracking().SingleAsync(k => k.Id == used.Id)).GraceEndingMailedAt);
@@ -277,6 +362,10 @@ public sealed class KeyActivityTests(KeyActivityTests.Host host) : IClassFixture
 
     public sealed class Host : PortalHost
     {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(KeyRotationTests.Host.Limits);
+        // Only the tests' own FlushAsync writes (a periodic flush between two calls would split their coalesced row).
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(KeyRotationTests.Host.Limits)
+        {
+            ["ApiKeys:ActivityFlushInterval"] = "00:10:00",
+        };
     }
 }

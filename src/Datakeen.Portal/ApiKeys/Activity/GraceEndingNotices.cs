@@ -50,10 +50,10 @@ public sealed class GraceEndingNotices(
                 continue;
             }
 
-            var requests = await db.KeyActivity.CountAsync(a => a.KeyId == id && a.At >= hourAgo, ct);
+            var requests = await KeyActivityQueries.RequestsAsync(db.KeyActivity.Where(a => a.KeyId == id && a.At >= hourAgo), ct);
             var clients = await KeyActivityQueries.ClientsAsync(db, id, hourAgo, ct);
             key.GraceEndingMailedAt = now;
-            await mail.GraceEndingAsync(db, key, requests, clients, now, ct);
+            await mail.GraceEndingAsync(db, key, (int)Math.Min(requests, int.MaxValue), clients, now, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             sent++;

@@ -1,7 +1,8 @@
 namespace Datakeen.Portal.ApiKeys.Activity;
 
-// One request the portal saw with a key (docs/key-activity.md): its own API or the gateway's hook. Never the key
-// itself: the key id only. Rows older than ApiKeyOptions.ActivityRetention are deleted (KeyActivityRetentionJob).
+// The requests the portal saw with a key from one caller (same key, route, outcome, client address, user agent and
+// origin) within one flush of the activity writer (docs/key-activity.md): its own API or the gateway's hook, coalesced
+// into one row with a request count, at the newest request's time and request id. Never the key itself: the key id only. Rows older than ApiKeyOptions.ActivityRetention are deleted (KeyActivityRetentionJob).
 public sealed class KeyActivity
 {
     public const int MaxRouteLength = 200;
@@ -24,6 +25,9 @@ public sealed class KeyActivity
     public string? UserAgent { get; set; }
     public string? RequestId { get; set; }
     public string? Origin { get; set; }
+
+    // How many requests this row stands for (1 for rows written before coalescing).
+    public int Requests { get; set; } = 1;
 }
 
 // The outcome codes of admission as the activity records them (a refused origin is the API's problem code).

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 
 namespace Datakeen.Portal.ApiKeys.Activity;
 
+// One caller's requests within one flush (KeyActivity): the newest one's time and request id, and how many.
 public sealed record ActivityRow(DateTimeOffset At, string Route, string Outcome, string ClientAddress, string? UserAgent,
-    string? RequestId, string? Origin);
+    string? RequestId, string? Origin, int Requests = 1);
 
 // One client of a key: an address and a user agent, with its first and last request and how many it made.
 public sealed record ActivityClient(string ClientAddress, string? UserAgent, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
@@ -70,7 +71,7 @@ public sealed class KeyActivityQueries(
         }
 
         var recent = await rows.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(RecentLimit)
-            .Select(a => new ActivityRow(a.At, a.Route, a.Outcome, a.ClientAddress, a.UserAgent, a.RequestId, a.Origin))
+            .Select(a => new ActivityRow(a.At, a.Route, a.Outcome, a.ClientAddress, a.UserAgent, a.RequestId, a.Origin, a.Requests))
             .ToListAsync(ct);
         return new KeyActivityView(recent, await ClientsAsync(db, keyId, null, ct));
     }
@@ -91,8 +92,8 @@ public sealed class KeyActivityQueries(
 
         var hourAgo = time.GetUtcNow().AddHours(-1);
         var since = db.KeyActivity.AsNoTracking().Where(a => a.KeyId == keyId && a.At >= rotatedAt);
-        var lastHour = await since.LongCountAsync(a => a.At >= hourAgo, ct);
-        var sinceRotation = await since.LongCountAsync(ct);
+        var lastHour = await RequestsAsync(since.Where(a => a.At >= hourAgo), ct);
+        var sinceRotation = await RequestsAsync(since, ct);
         var lastSeen = await since.MaxAsync(a => (DateTimeOffset?)a.At, ct);
         return new KeyDrainView(lastHour, sinceRotation, await ClientsAsync(db, keyId, rotatedAt, ct), lastSeen, rotatedAt,
             key.ExpiresAt, key.GraceAwaitsFirstUse);
@@ -110,14 +111,15 @@ public sealed class KeyActivityQueries(
         var from = time.GetUtcNow() - options.CurrentValue.ActivityRetention;
         var rows = await db.KeyActivity.AsNoTracking().Where(a => a.KeyId == keyId && a.At >= from)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(ExportLimit)
-            .Select(a => new ActivityRow(a.At, a.Route, a.Outcome, a.ClientAddress, a.UserAgent, a.RequestId, a.Origin))
+            .Select(a => new ActivityRow(a.At, a.Route, a.Outcome, a.ClientAddress, a.UserAgent, a.RequestId, a.Origin, a.Requests))
             .ToListAsync(ct);
-        var csv = new StringBuilder("time,route,outcome,client_address,user_agent,request_id,origin\r\n");
+        // A row is one caller's requests within a flush: `requests` says how many, `time` and `request_id` are the newest's.
+        var csv = new StringBuilder("time,route,outcome,client_address,user_agent,request_id,origin,requests\r\n");
         foreach (var row in rows)
         {
             csv.AppendJoin(',', Field(row.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
                 Field(row.Route), Field(row.Outcome), Field(row.ClientAddress), Field(row.UserAgent), Field(row.RequestId),
-                Field(row.Origin)).Append("\r\n");
+                Field(row.Origin), row.Requests.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
         }
 
         audit.Add(db, AuditActions.KeyActivityExported, actor, workspaceId, $"{keyId}", $"rows={rows.Count}; since={from:O}");
@@ -136,12 +138,16 @@ public sealed class KeyActivityQueries(
         }
 
         var clients = await rows.GroupBy(a => new { a.ClientAddress, a.UserAgent })
-            .Select(g => new { g.Key.ClientAddress, g.Key.UserAgent, First = g.Min(a => a.At), Last = g.Max(a => a.At), Count = g.LongCount() })
+            .Select(g => new { g.Key.ClientAddress, g.Key.UserAgent, First = g.Min(a => a.At), Last = g.Max(a => a.At), Count = g.Sum(a => (long)a.Requests) })
             .OrderByDescending(c => c.Last)
             .Take(ClientLimit)
             .ToListAsync(ct);
         return clients.Select(c => new ActivityClient(c.ClientAddress, c.UserAgent, c.First, c.Last, c.Count)).ToList();
     }
+
+    // The requests the rows stand for (each row counts its coalesced requests).
+    internal static Task<long> RequestsAsync(IQueryable<KeyActivity> rows, CancellationToken ct) =>
+        rows.SumAsync(a => (long)a.Requests, ct);
 
     private async Task<bool> AllowedAsync(PortalDbContext db, Guid workspaceId, Guid keyId, Actor actor, WorkspaceDemand demand,
         CancellationToken ct) =>

@@ -8,9 +8,10 @@ using Npgsql;
 namespace Datakeen.Portal.ApiKeys.Activity;
 
 // Writes the recorded activity every ActivityFlushInterval (and once more when the host stops), as the usage
-// counts are written: one INSERT per batch, off the request path. The same flush starts the clock of a
+// counts are written: one row per caller of the flush (KeyActivityRecorder coalesces), one INSERT per 5,000 rows,
+// off the request path. The same flush starts the clock of a
 // "until the new key is first used" grace period (docs/key-activity.md): the first admitted request of a new key
-// sets its old key's end to that request's time + FirstUseGrace, and announces the change to every instance.
+// (the earliest Ok time of the flush) sets its old key's end to that request's time + FirstUseGrace, and announces the change to every instance.
 public sealed partial class KeyActivityWriter(
     KeyActivityRecorder recorder,
     IDbContextFactory<PortalDbContext> contexts,
@@ -23,11 +24,11 @@ public sealed partial class KeyActivityWriter(
 
     // A key that is gone (its workspace deleted) is skipped by the join.
     private const string InsertSql = """
-        INSERT INTO key_activity (key_id, workspace_id, at, route, outcome, client_address, user_agent, request_id, origin)
-        SELECT u.key_id, k.workspace_id, u.at, u.route, u.outcome, u.client_address, u.user_agent, u.request_id, u.origin
+        INSERT INTO key_activity (key_id, workspace_id, at, route, outcome, client_address, user_agent, request_id, origin, requests)
+        SELECT u.key_id, k.workspace_id, u.at, u.route, u.outcome, u.client_address, u.user_agent, u.request_id, u.origin, u.requests
         FROM unnest(@key_ids::uuid[], @ats::timestamptz[], @routes::text[], @outcomes::text[], @clients::text[],
-                    @agents::text[], @request_ids::text[], @origins::text[])
-             AS u(key_id, at, route, outcome, client_address, user_agent, request_id, origin)
+                    @agents::text[], @request_ids::text[], @origins::text[], @requests::integer[])
+             AS u(key_id, at, route, outcome, client_address, user_agent, request_id, origin, requests)
         JOIN api_keys AS k ON k.id = u.key_id
         """;
 
@@ -48,28 +49,29 @@ public sealed partial class KeyActivityWriter(
 
     public async Task FlushAsync(CancellationToken ct)
     {
-        List<ActivityEntry> batch;
-        while ((batch = recorder.Take(BatchSize)).Count > 0)
+        var entries = recorder.Take();
+        // The earliest admitted request of each key in the flush (a new key's first use), written with the first batch.
+        var firstUses = entries.Where(e => e.Outcome == ActivityOutcomes.Ok)
+            .GroupBy(e => e.KeyId)
+            .Select(g => (KeyId: g.Key, At: g.Min(e => e.FirstAt)))
+            .ToList();
+        for (var start = 0; start < entries.Count; start += BatchSize)
         {
+            var batch = entries.GetRange(start, Math.Min(BatchSize, entries.Count - start));
             try
             {
-                await WriteAsync(batch, ct);
+                await WriteAsync(batch, start == 0 ? firstUses : [], ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Activity is a diagnostic: a batch the database refused is dropped, never retried forever.
-                logger.LogWarning(ex, "Could not record activity of {Count} request(s)", batch.Count);
-                return;
-            }
-
-            if (batch.Count < BatchSize)
-            {
+                logger.LogWarning(ex, "Could not record activity of {Count} caller(s)", entries.Count - start);
                 return;
             }
         }
     }
 
-    private async Task WriteAsync(List<ActivityEntry> batch, CancellationToken ct)
+    private async Task WriteAsync(List<ActivityEntry> batch, List<(Guid KeyId, DateTimeOffset At)> firstUses, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -83,12 +85,9 @@ public sealed partial class KeyActivityWriter(
             new NpgsqlParameter<string?[]>("agents", batch.Select(e => Clean(e.UserAgent, KeyActivity.MaxUserAgentLength)).ToArray()),
             new NpgsqlParameter<string?[]>("request_ids", batch.Select(e => Clean(e.RequestId, KeyActivity.MaxRequestIdLength)).ToArray()),
             new NpgsqlParameter<string?[]>("origins", batch.Select(e => Clean(e.Origin, KeyActivity.MaxOriginLength)).ToArray()),
+            new NpgsqlParameter<int[]>("requests", batch.Select(e => e.Requests).ToArray()),
         ], ct);
 
-        var firstUses = batch.Where(e => e.Outcome == ActivityOutcomes.Ok)
-            .GroupBy(e => e.KeyId)
-            .Select(g => (KeyId: g.Key, At: g.Min(e => e.At)))
-            .ToList();
         var started = firstUses.Count == 0 ? [] : await db.Database
             .SqlQueryRaw<StartedGrace>(FirstUseSql,
                 new NpgsqlParameter<Guid[]>("key_ids", firstUses.Select(f => f.KeyId).ToArray()),

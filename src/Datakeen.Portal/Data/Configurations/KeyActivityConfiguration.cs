@@ -18,6 +18,7 @@ internal sealed class KeyActivityConfiguration : IEntityTypeConfiguration<KeyAct
         builder.Property(a => a.UserAgent).HasMaxLength(KeyActivity.MaxUserAgentLength);
         builder.Property(a => a.RequestId).HasMaxLength(KeyActivity.MaxRequestIdLength);
         builder.Property(a => a.Origin).HasMaxLength(KeyActivity.MaxOriginLength);
+        builder.Property(a => a.Requests).HasDefaultValue(1);
         builder.HasOne<ApiKey>().WithMany().HasForeignKey(a => a.KeyId).OnDelete(DeleteBehavior.Cascade);
         // The panel reads one key's newest rows; retention deletes by time.
         builder.HasIndex(a => new { a.KeyId, a.At }).HasDatabaseName("ix_key_activity_key_time");

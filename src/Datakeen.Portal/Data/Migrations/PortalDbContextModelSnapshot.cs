@@ -61,6 +61,12 @@ namespace Datakeen.Portal.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_id");
 
+                    b.Property<int>("Requests")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("requests");
+
                     b.Property<string>("Route")
                         .IsRequired()
                         .HasMaxLength(200)

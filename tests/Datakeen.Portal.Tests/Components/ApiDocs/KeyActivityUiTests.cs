@@ -28,16 +28,20 @@ public sealed class KeyActivityUiTests : ApiDocsTestContext
         var at = DateTimeOffset.UtcNow;
         Activity.Views[key.Id] = new KeyActivityView(
             [
-                new ActivityRow(at, "GET /api/v1/whoami", ActivityOutcomes.Ok, "203.0.113.7", "curl/8.5.0", "req-2", null),
+                new ActivityRow(at, "GET /api/v1/whoami", ActivityOutcomes.Ok, "203.0.113.7", "curl/8.5.0", "req-2", null, Requests: 1204),
                 new ActivityRow(at.AddMinutes(-1), "POST /api/v1/credits/consume", ActivityOutcomes.RateLimited, "203.0.113.7", "curl/8.5.0", "req-1", null),
             ],
-            [new ActivityClient("203.0.113.7", "curl/8.5.0", at.AddMinutes(-1), at, 2)]);
+            [new ActivityClient("203.0.113.7", "curl/8.5.0", at.AddMinutes(-1), at, 1205)]);
         var (dialogs, tab) = RenderTabWithDialogs();
 
         Button(tab, "Activity for test secret key").Click();
 
         var rows = dialogs.WaitForElements("[data-testid='activity-requests'] tbody tr");
         Assert.Equal(["req-2", "req-1"], rows.Select(r => r.QuerySelector("code")!.TextContent));
+        // A coalesced row says how many requests it stands for; a single request says nothing.
+        Assert.Equal("GET /api/v1/whoami × 1,204", rows[0].Children[1].TextContent.Trim());
+        Assert.Equal("POST /api/v1/credits/consume", rows[1].Children[1].TextContent.Trim());
+        Assert.Contains("1205", dialogs.Markup);
         Assert.Contains("Activity for test secret key", dialogs.Markup);
         Assert.Contains("curl/8.5.0", dialogs.Markup);
     }
