@@ -4,7 +4,7 @@
 # rolling restart (`./run.sh restart`). Prints key=value lines, then the figures with their targets.
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
 #   TABS (50), CONTEXTS (5, browser contexts: each signs in and gets its own sticky instance),
-#   ROLLING_RESTART (1; 0: the SIGKILL part only)
+#   ROLLING_RESTART (1; 0: the SIGKILL part only), BROWSERS (1: Chromium processes the contexts share, round robin)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
