@@ -28,17 +28,23 @@ try
         ["Logging__LogLevel__Default"] = "Warning",
     });
     using var playwright = await Playwright.CreateAsync();
-    await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    // BROWSERS (1): the contexts share that many Chromium processes, round robin. One browser opens WebSockets to one host
+    // one at a time (RFC 6455), so its tabs queue their reconnects; people in their own browsers do not.
+    var browsers = new List<IBrowser>();
+    for (var b = 0; b < Math.Clamp(Setting("BROWSERS", 1), 1, contextCount); b++)
     {
-        ExecutablePath = Environment.GetEnvironmentVariable("DATAKEEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+        browsers.Add(await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("DATAKEEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        }));
+    }
 
     var tabs = new List<(IPage Page, string Instance)>();
     for (var c = 0; c < contextCount; c++)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Entry.ToString() });
+        var context = await browsers[c % browsers.Count].NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Entry.ToString() });
         await context.AddInitScriptAsync(timeline);
         context.SetDefaultTimeout(90_000);
         context.SetDefaultNavigationTimeout(90_000);

@@ -32,11 +32,15 @@ app.UseCircuitHandoff();
 app.UseSecurityHeaders();
 app.UseOriginCheck();
 app.UseApiErrorGuard();
-// What only pages need skips API requests (docs/benchmarks.md, "What an API request runs"): status-code pages
-// and the default (cookie) authentication, since every API
-// endpoint names its own scheme in its policy, which the authorization middleware authenticates.
+// What only pages need skips API and gateway requests (docs/benchmarks.md, "What an API request runs"): status-code
+// pages and the default (cookie) authentication, since every API endpoint names its own scheme in its policy, which
+// the authorization middleware authenticates, and the gateway hook reads its own headers.
+// WebApplication adds UseAuthentication() in front of the whole pipeline unless the app's own builder says it has
+// one, and the branch's UseAuthentication() says so only to the branch (its properties are a copy): without this
+// mark every request, the API's included, ran the cookie handler (and pages ran it twice).
+((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
 app.UseWhen(
-    context => !PortalPaths.IsApi(context.Request.Path),
+    context => !PortalPaths.IsMachineEndpoint(context.Request.Path),
     pages => pages
         .UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true)
         .UseAuthentication());

@@ -76,24 +76,8 @@ public static class ConsumeRequestReader
         }
     }
 
-    // The raw body, at most `limit` bytes; a longer or malformed one is a problem (never an exception).
-    public static async Task<(ReadOnlyMemory<byte> Body, CreditProblem? Problem)> ReadLimitedBodyAsync(HttpRequest request,
-        int limit, CancellationToken ct)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
-        try
-        {
-            var (length, problem) = await ReadLimitedAsync(request, buffer, limit, ct);
-            return problem is not null ? (default, problem) : (buffer.AsSpan(0, length).ToArray(), null);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     // Reads at most limit + 1 bytes into buffer (at least that long): more than limit is a problem.
-    private static async Task<(int Length, CreditProblem? Problem)> ReadLimitedAsync(HttpRequest request, byte[] buffer, int limit,
+    internal static async Task<(int Length, CreditProblem? Problem)> ReadLimitedAsync(HttpRequest request, byte[] buffer, int limit,
         CancellationToken ct)
     {
         if (request.ContentLength > limit)

@@ -158,8 +158,35 @@ public static class GatewayEndpoints
             return false;
         }
 
-        // Digests have one length, so the comparison takes the same time whatever was sent.
-        return CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(values[0] ?? "")), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        // Digests have one length, so the comparison takes the same time whatever was sent. The secret's own
+        // digest is computed once per configured secret, the header's into the stack (no allocation per request).
+        var expected = SecretDigest.Of(secret);
+        var sent = values[0] ?? "";
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        var utf8 = Encoding.UTF8.GetMaxByteCount(sent.Length) <= 512 ? stackalloc byte[512] : new byte[Encoding.UTF8.GetByteCount(sent)];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(sent, utf8)], digest);
+        return CryptographicOperations.FixedTimeEquals(digest, expected);
+    }
+
+    // The configured secret's digest, recomputed only when the options hand out another secret.
+    private sealed class SecretDigest(string secret, byte[] digest)
+    {
+        private static SecretDigest? current;
+
+        private string Secret { get; } = secret;
+
+        private byte[] Digest { get; } = digest;
+
+        public static byte[] Of(string secret)
+        {
+            var known = Volatile.Read(ref current);
+            if (known is null || !string.Equals(known.Secret, secret, StringComparison.Ordinal))
+            {
+                known = new SecretDigest(secret, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+                Volatile.Write(ref current, known);
+            }
+
+            return known.Digest;
+        }
     }
 }

@@ -11,6 +11,13 @@ public static class PortalPaths
 
     public static bool IsApi(PathString path) => path.StartsWithSegments(Api);
 
+    // The gateway's auth_request hook (Gateway/GatewayEndpoints.cs).
+    public const string Gateway = "/gateway";
+
+    // Called by programs with their own credentials, never by a browser with the portal's cookie: the API and the
+    // gateway hook. Nothing of the pages' pipeline (cookie authentication, status-code pages) runs for them.
+    public static bool IsMachineEndpoint(PathString path) => IsApi(path) || path.StartsWithSegments(Gateway);
+
     // Files served as they are: mapped by MapStaticAssets (the endpoint says so), or the framework's and
     // the component libraries' own files.
     public static bool IsStaticAsset(HttpContext http) =>

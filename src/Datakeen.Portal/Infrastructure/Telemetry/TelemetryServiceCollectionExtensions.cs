@@ -39,6 +39,14 @@ public static class TelemetryServiceCollectionExtensions
             });
         }
 
+        // Metrics likewise only when something reads them (Prometheus' /metrics or OTLP): without a reader the
+        // provider still enabled every instrument, and each API request recorded its histograms for nobody
+        // (docs/benchmarks.md, issue 22). The portal's own meters stay readable in-process (IMeterFactory).
+        if (!options.PrometheusEnabled && !otlp)
+        {
+            return builder;
+        }
+
         telemetry
             .WithMetrics(metrics =>
             {
