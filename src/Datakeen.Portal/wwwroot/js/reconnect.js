@@ -13,6 +13,9 @@
 const NoticeDelayMs = 1500;
 const HandOffNoticeDelayMs = 5000;
 const ReloadParameter = "dk-reload";
+// A hand-off that has not resumed the tab within this budget gives way to a reload: the tab then works again as after
+// a SIGKILL (its transient state masked) instead of staying on a paused circuit while the resume never settles.
+const ResumeBudgetMs = 10000;
 const notice = document.getElementById("components-reconnect-modal");
 let noticeTimer = 0;
 let handingOff = false;
@@ -70,14 +73,20 @@ async function handOff() {
 
 // The stopping instance refuses new circuits (503), so a resume lands on another one; until one answers, try again.
 async function resumeElsewhere() {
+  const deadline = Date.now() + ResumeBudgetMs;
   for (;;) {
     await delay(100);
     try {
-      if (!(await Blazor.resumeCircuit())) {
+      const late = delay(Math.max(0, deadline - Date.now())).then(() => "late");
+      if ((await Promise.race([Blazor.resumeCircuit(), late])) !== true) {
         reloadThisTab();
       }
       return;
     } catch {
+      if (Date.now() >= deadline) {
+        reloadThisTab();
+        return;
+      }
       await delay(750);
     }
   }
