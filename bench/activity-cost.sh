@@ -22,23 +22,7 @@ source bench/bench-lib.sh
 bench_database activity
 bench_portal
 
-KEY="$(python3 - <<'PY'
-import secrets, zlib
-alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-payload = "dk_test_sk_" + "".join(secrets.choice(alphabet) for _ in range(32))
-crc, check = zlib.crc32(payload.encode()), ""
-for _ in range(6):
-    check, crc = alphabet[crc % 62] + check, crc // 62
-print(payload + check)
-PY
-)"
-DIGEST="$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)"
-psql_db -q >/dev/null <<SQL
-INSERT INTO workspaces (id, name, slug, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'Load', 'load', now());
-INSERT INTO api_keys (id, workspace_id, environment, kind, digest, prefix, last_four, created_at)
-VALUES ('22222222-2222-2222-2222-222222222222', '11111111-1111-1111-1111-111111111111', 'Test', 'Secret',
-        decode('$DIGEST', 'hex'), 'dk_test_sk_', '${KEY: -4}', now());
-SQL
+bench_load_key
 
 whoami() { # name, seconds
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2s" -H "Authorization: Bearer $KEY" "$URL/api/v1/whoami" >"$WORK_DIR/$1.txt"

@@ -111,3 +111,26 @@ bench_allocations_per_request() {
   awk -F, -v n="$requests" '$3 ~ /total_allocated/ {s += $NF} END {if (n > 0) printf "%.0f\n", s / n; else print "n/a"}' \
     "$WORK_DIR/$name-alloc.csv"
 }
+
+# bench_load_key: sets KEY to a new Test secret key in the format of SPEC §2 and stores it the way the portal does
+# (SHA-256 digest, hint) in a workspace "load" (ids 1111…, key 2222…), for the single-key load scripts.
+bench_load_key() {
+  KEY="$(python3 - <<'PY'
+import secrets, zlib
+alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+payload = "dk_test_sk_" + "".join(secrets.choice(alphabet) for _ in range(32))
+crc, check = zlib.crc32(payload.encode()), ""
+for _ in range(6):
+    check, crc = alphabet[crc % 62] + check, crc // 62
+print(payload + check)
+PY
+)"
+  local digest
+  digest="$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)"
+  psql_db -q >/dev/null <<SQL
+INSERT INTO workspaces (id, name, slug, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'Load', 'load', now());
+INSERT INTO api_keys (id, workspace_id, environment, kind, digest, prefix, last_four, created_at)
+VALUES ('22222222-2222-2222-2222-222222222222', '11111111-1111-1111-1111-111111111111', 'Test', 'Secret',
+        decode('$digest', 'hex'), 'dk_test_sk_', '${KEY: -4}', now());
+SQL
+}

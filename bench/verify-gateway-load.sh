@@ -49,23 +49,8 @@ export Gateway__SharedSecret="$SHARED_SECRET" ServiceApi__Authority="$IDP_URL" S
   ServiceApi__RequestsPerMinutePerClient=2000000000
 bench_portal
 
-# A key in the format of SPEC §2, stored the way the portal stores it (SHA-256 digest, hint).
-KEY="$(python3 - <<'PY'
-import secrets, zlib
-alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-payload = "dk_test_sk_" + "".join(secrets.choice(alphabet) for _ in range(32))
-crc, check = zlib.crc32(payload.encode()), ""
-for _ in range(6):
-    check, crc = alphabet[crc % 62] + check, crc // 62
-print(payload + check)
-PY
-)"
-DIGEST="$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)"
+bench_load_key
 psql_db -q >/dev/null <<SQL
-INSERT INTO workspaces (id, name, slug, created_at) VALUES ('11111111-1111-1111-1111-111111111111', 'Load', 'load', now());
-INSERT INTO api_keys (id, workspace_id, environment, kind, digest, prefix, last_four, created_at)
-VALUES ('22222222-2222-2222-2222-222222222222', '11111111-1111-1111-1111-111111111111', 'Test', 'Secret',
-        decode('$DIGEST', 'hex'), 'dk_test_sk_', '${KEY: -4}', now());
 INSERT INTO credit_accounts (id, workspace_id, environment, balance, created_at, updated_at)
 VALUES ('33333333-3333-3333-3333-333333333333', '11111111-1111-1111-1111-111111111111', 'Test', 20, now(), now());
 SQL

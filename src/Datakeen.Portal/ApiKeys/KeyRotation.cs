@@ -51,13 +51,7 @@ public sealed class KeyRotation(
             WorkspaceDemand.Admin(AuditActions.KeyRotated, $"{keyId}", recentSignIn: true), ct);
         if (!pass.IsAllowed)
         {
-            return Refused(pass.Refusal switch
-            {
-                WorkspaceRefusal.NotFound => KeyRotationOutcome.NotFound,
-                WorkspaceRefusal.Forbidden => KeyRotationOutcome.Forbidden,
-                WorkspaceRefusal.ReauthenticationRequired => KeyRotationOutcome.ReauthenticationRequired,
-                _ => KeyRotationOutcome.SessionEnded,
-            }, pass.Refusal == WorkspaceRefusal.NotFound ? NotFoundMessage : pass.Message);
+            return Refused(pass);
         }
 
         if (await rateLimits.AcquireRotationAsync(workspaceId, ct) is { } wait)
@@ -158,13 +152,7 @@ public sealed class KeyRotation(
             WorkspaceDemand.Admin(AuditActions.KeyGraceEnded, $"{keyId}", recentSignIn: true), ct);
         if (!pass.IsAllowed)
         {
-            return Refused(pass.Refusal switch
-            {
-                WorkspaceRefusal.NotFound => KeyRotationOutcome.NotFound,
-                WorkspaceRefusal.Forbidden => KeyRotationOutcome.Forbidden,
-                WorkspaceRefusal.ReauthenticationRequired => KeyRotationOutcome.ReauthenticationRequired,
-                _ => KeyRotationOutcome.SessionEnded,
-            }, pass.Refusal == WorkspaceRefusal.NotFound ? NotFoundMessage : pass.Message);
+            return Refused(pass);
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -251,4 +239,13 @@ public sealed class KeyRotation(
     }
 
     private static KeyRotationResult Refused(KeyRotationOutcome outcome, string message) => new(outcome, null, null, message);
+
+    // The guard's refusal of an Admin's rotation or "Revoke old key now", as the rotation's outcome.
+    private static KeyRotationResult Refused(WorkspacePass pass) => Refused(pass.Refusal switch
+    {
+        WorkspaceRefusal.NotFound => KeyRotationOutcome.NotFound,
+        WorkspaceRefusal.Forbidden => KeyRotationOutcome.Forbidden,
+        WorkspaceRefusal.ReauthenticationRequired => KeyRotationOutcome.ReauthenticationRequired,
+        _ => KeyRotationOutcome.SessionEnded,
+    }, pass.Refusal == WorkspaceRefusal.NotFound ? NotFoundMessage : pass.Message);
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Testing;
-using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
@@ -39,7 +38,7 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         await Expect(requests).ToContainTextAsync("e2e-activity/1.0");
         await Expect(requests).ToContainTextAsync("ok");
         await Expect(requests).ToContainTextAsync("127.0.0.1");
-        Assert.Empty(await SeriousViolationsAsync(page));
+        Assert.Empty(await PageChecks.SeriousViolationsAsync(page));
         await Screenshots.TakeAsync(page, "key-activity-panel");
         await panel.GetByRole(AriaRole.Button, new() { Name = "Close" }).Last.ClickAsync();
 
@@ -121,7 +120,7 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         await Expect(page.GetByTestId("impact-summary")).ToContainTextAsync("1 request");
         await Expect(page.GetByTestId("impact-clients")).ToContainTextAsync("e2e-activity/1.0");
         await Expect(page.GetByTestId("impact-clients")).ToContainTextAsync("Seen before");
-        Assert.Empty(await SeriousViolationsAsync(page));
+        Assert.Empty(await PageChecks.SeriousViolationsAsync(page));
         await Screenshots.TakeAsync(page, "key-impact-report");
         await page.Context.CloseAsync();
     }
@@ -152,14 +151,5 @@ public sealed class KeyActivityTests(PortalEnvironment portal)
         var plaintext = (await value.TextContentAsync())!.Trim();
         await card.GetByRole(AriaRole.Button, new() { Name = $"Hide test {kind} key" }).ClickAsync();
         return plaintext;
-    }
-
-    private static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        return result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .SelectMany(v => v.Nodes.Select(n => $"{v.Id} ({v.Impact}): {n.Html[..Math.Min(120, n.Html.Length)]}"))
-            .ToList();
     }
 }
