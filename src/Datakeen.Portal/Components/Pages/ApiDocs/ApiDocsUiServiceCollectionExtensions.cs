@@ -11,6 +11,7 @@ public static class ApiDocsUiServiceCollectionExtensions
         services.AddValidatedOptions<BaseUrlOptions>(configuration, BaseUrlOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ClipboardCopier>();
+        services.AddSingleton<TabStaticParts>();
         // One per page request and one per circuit: what the static page and its islands share.
         services.AddScoped<Datakeen.Portal.Components.Layout.WorkspaceContexts>();
         services.AddScoped<ApiDocsTabState>();
