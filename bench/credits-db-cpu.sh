@@ -57,15 +57,20 @@ pg_ticks() {
   echo "$total"
 }
 HZ="$(getconf CLK_TCK)"
+# A backend's CPU reaches the postmaster's cutime only once it is reaped: wait (up to 2 s) until the cluster has no
+# more processes than when idle (its own background processes) before reading.
+children() { pgrep -c -P "$(head -n 1 "$WORK_DIR/pg/postmaster.pid")" || true; }
+IDLE_CHILDREN="$(children)"
+settle() { for _ in $(seq 1 40); do [ "$(children)" -le "$IDLE_CHILDREN" ] && return; sleep 0.05; done; }
 debits() { psql_db -tAc "SELECT count(*) FROM credit_ledger_entries WHERE type = 'Consume'"; }
 
 run() { # name, script, clients, workspaces, round
   local t0 g0 d0 g1 d1 tps
-  d0="$(debits)"; g0="$(pg_ticks)"
+  d0="$(debits)"; settle; g0="$(pg_ticks)"
   pgbench -h "$PG_HOST" -p "$PG_PORT" -U postgres -n -M prepared -c "$3" -j 1 -T "$DURATION" \
     -D workspaces="$4" -D size="$SIZE" -f "$2" "$DB_NAME" >"$WORK_DIR/$1-$5.txt" 2>&1 \
     || { cat "$WORK_DIR/$1-$5.txt" >&2; exit 1; }
-  g1="$(pg_ticks)"; d1="$(debits)"
+  settle; g1="$(pg_ticks)"; d1="$(debits)"
   tps="$(awk '/^tps/ {print $3; exit}' "$WORK_DIR/$1-$5.txt")"
   echo "$5 $1 $(( d1 - d0 )) $tps $(( g1 - g0 ))" >>"$WORK_DIR/results.txt"
 }

@@ -29,6 +29,10 @@ namespace Datakeen.Portal.Data.Migrations
             -- kept when the arrays' lengths make them look cheaper) every call planned them again, 2-3 times the CPU of a
             -- lone debit (measured).
             SET plan_cache_mode = force_generic_plan
+            -- Every table is reached by an index on the arrays' values. A plan made while the tables are small (a new
+            -- database, before autovacuum's first ANALYZE) otherwise scans them, and keeps scanning as they grow:
+            -- measured on a fresh database, 5.7 ms of CPU per lone debit after a few thousand debits.
+            SET enable_seqscan = off
             AS $fn$
             DECLARE
                 n integer := cardinality(p_workspace);
@@ -52,8 +56,8 @@ namespace Datakeen.Portal.Data.Migrations
                 -- 1. Claim the keys: the first use of a key in the batch (arrival order) tries; a key already recorded, or
                 -- held by a running transaction (waited for), is not claimed. Claimed in (workspace, key) order, so two
                 -- batches never wait on each other's keys in a cycle. A claimed key that the ledger already knows had its
-                -- record purged. The ledger is probed per claimed key by its unique index (a correlated subquery): a join
-                -- would be planned for generate_subscripts' default 1,000 rows and scan the ledger.
+                -- record purged. The ledger is probed per claimed key by its unique index (a scalar subquery: PostgreSQL
+                -- may run an EXISTS as one hashed scan of the whole ledger).
                 WITH firsts AS MATERIALIZED (
                     SELECT DISTINCT ON (p_workspace[k], p_key[k]) k, p_workspace[k] AS workspace_id, p_key[k] AS key, p_hash[k] AS hash
                     FROM generate_subscripts(p_workspace, 1) AS k
@@ -65,8 +69,8 @@ namespace Datakeen.Portal.Data.Migrations
                     ON CONFLICT DO NOTHING
                     RETURNING r.workspace_id, r.key),
                 claimed AS (
-                    SELECT f.k AS claimed_k, EXISTS (SELECT 1 FROM credit_ledger_entries e
-                                        WHERE e.workspace_id = f.workspace_id AND e.idempotency_key = f.key) AS purged
+                    SELECT f.k AS claimed_k, (SELECT true FROM credit_ledger_entries e
+                                              WHERE e.workspace_id = f.workspace_id AND e.idempotency_key = f.key LIMIT 1) IS NOT NULL AS purged
                     FROM firsts f JOIN claim c ON c.workspace_id = f.workspace_id AND c.key = f.key)
                 SELECT array_agg((CASE WHEN p_key[k] IS NULL THEN 0 WHEN c.claimed_k IS NULL THEN 1 WHEN c.purged THEN 2 ELSE 0 END)::smallint ORDER BY k),
                     coalesce(bool_or(c.purged), false)
