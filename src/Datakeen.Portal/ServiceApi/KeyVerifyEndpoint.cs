@@ -128,5 +128,8 @@ public static class KeyVerifyEndpoint
         key.Hint,
         new VerifyCredits(remaining));
 
-    private static IResult Verdict<T>(T verdict) => TypedResults.Ok(verdict);
+    private static IResult Verdict(VerifyValidResponse verdict) => TypedResults.Json(verdict, ServiceApiJsonContext.Default.VerifyValidResponse);
+
+    private static IResult Verdict(VerifyInvalidResponse verdict) =>
+        TypedResults.Json(verdict, ServiceApiJsonContext.Default.VerifyInvalidResponse);
 }

@@ -141,10 +141,36 @@ public static class ServiceTokenAuthentication
         return Task.CompletedTask;
     }
 
-    // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp".
-    private static bool HasScope(AuthorizationHandlerContext context, string scope) =>
-        context.User.FindAll(c => c.Type is "scope" or "scp")
-            .Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+    // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp". Evaluated on every call (the
+    // principal is remembered, the policy is not), so without splitting or LINQ.
+    private static bool HasScope(AuthorizationHandlerContext context, string scope)
+    {
+        foreach (var identity in context.User.Identities)
+        {
+            foreach (var claim in identity.Claims)
+            {
+                if (claim.Type is "scope" or "scp" && ListsScope(claim.Value, scope))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ListsScope(string scopes, string scope)
+    {
+        foreach (var range in scopes.AsSpan().Split(' '))
+        {
+            if (scopes.AsSpan()[range].SequenceEqual(scope))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // A customer key (dk_…) is not even handed to the token handler: it can never be a service token, and
     // keeping it out of the JWT machinery keeps it out of its diagnostics too.
