@@ -16,7 +16,11 @@ public abstract class PortalTestContext : BunitContext
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped<Datakeen.Portal.Infrastructure.CircuitPausing>();
         // Components that persist state across a circuit's pause and resume (KeyRow's rotation dialog) need it.
-        this.AddBunitPersistentComponentState();
+        PersistentState = AddBunitPersistentComponentState();
     }
+
+    // The circuit's persisted state: what a resumed circuit brings back, and what a pause writes (TriggerOnPersisting).
+    protected Bunit.TestDoubles.BunitPersistentComponentState PersistentState { get; }
 }

@@ -61,7 +61,7 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
     // 4 of 6 runs after that (before it, it failed in most runs). The race left, not fixed:
     // a second hand-off that pauses the resumed tab before its keys have loaded finds no KeyRow to persist the dialog
     // (docs/notes/tabcost.md). Issue 21 stays open on it.
-    [Fact(Skip = "The open rotation dialog is brought back in 4 of 6 rolling restarts, not reliably yet (issue 21, open)")]
+    [Fact]
     public async Task A_rolling_restart_of_every_instance_hands_open_tabs_over_without_a_reload_with_an_open_rotation_dialog_and_the_chosen_sample_language()
     {
         var pages = new List<IPage>();
@@ -76,6 +76,9 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         }
         // State a tab holds: an open rotation dialog (an island's, persisted with its circuit) and the chosen language
         // of the code samples (the static page's, kept by the page's script and a cookie).
+        // What the dialog's tab saw (Blazor's pause and resume, reconnect.js), for the output of a failure.
+        var console = new ConcurrentQueue<string>();
+        pages[0].Console += (_, message) => console.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {message.Type}: {message.Text}");
         var rotation = new ApiDocsTabPage(pages[0]).Test.SecretKey;
         await rotation.OpenRotationAsync();
         var python = pages[1].GetByRole(AriaRole.Tab, new() { Name = "Python", Exact = true });
@@ -95,7 +98,17 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         Assert.All(environment.Cluster.Instances, i => Assert.True(i.IsAlive, i.Name));
         // The tab of the last instance restarted resumes its circuit as that instance stops; on a loaded machine the
         // reopened dialog may take a few seconds more.
-        await Expect(rotation.RotateDialog).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        try
+        {
+            await Expect(rotation.RotateDialog).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        }
+        catch
+        {
+            output.WriteLine($"same document: {await pages[0].EvaluateAsync<bool>("window.__dkSameDocument === true")}");
+            output.WriteLine(string.Join('\n', console));
+            output.WriteLine(HandOffLog());
+            throw;
+        }
         await rotation.RotateDialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(rotation.RotateDialog).ToBeHiddenAsync();
         await Expect(python).ToHaveAttributeAsync("aria-selected", "true");
@@ -108,6 +121,14 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
             await page.Context.CloseAsync();
         }
     }
+
+    // The instances' lines about the hand-offs and the rotation dialog's persisted state (ClusterEnvironment logs them).
+    private string HandOffLog() => string.Join('\n', Directory.EnumerateFiles(Path.Combine(environment.Cluster.DataDirectory, "logs"), "portal-*.log")
+        .Order()
+        .SelectMany(file => File.ReadLines(file)
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.Contains("Stopping:", StringComparison.Ordinal) || l.line.Contains("circuit", StringComparison.OrdinalIgnoreCase))
+            .Select(l => $"{Path.GetFileName(file)}: {l.line}")));
 
     [Fact]
     public async Task Consumes_retried_across_a_killed_instance_debit_once_per_idempotency_key_and_the_ledger_equals_the_balance()
