@@ -16,7 +16,6 @@ public abstract class PortalTestContext : BunitContext
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<Datakeen.Portal.Infrastructure.CircuitPausing>();
         // Components that persist state across a circuit's pause and resume (KeyRow's rotation dialog) need it.
         PersistentState = AddBunitPersistentComponentState();
     }

@@ -31,8 +31,7 @@ public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<Ci
 
     internal int ConnectedCount => _circuits.Values.Count(c => c.Connected);
 
-    internal void Opened(string circuitId, IJSRuntime js, CircuitPausing pausing) =>
-        _circuits[circuitId] = new OpenCircuit(js, pausing) { Connected = true };
+    internal void Opened(string circuitId, IJSRuntime js) => _circuits[circuitId] = new OpenCircuit(js) { Connected = true };
 
     internal void Closed(string circuitId) => _circuits.TryRemove(circuitId, out _);
 
@@ -68,7 +67,7 @@ public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<Ci
         logger.LogInformation("Stopping: handing {Count} open tabs off to the other instances", open.Count);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(HandoffTimeout);
-        await Task.WhenAll(open.Select(c => AskToPauseAsync(c, deadline.Token)));
+        await Task.WhenAll(open.Select(c => AskToPauseAsync(c.Js, deadline.Token)));
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
@@ -84,26 +83,12 @@ public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<Ci
         logger.LogInformation("Stopping: {Left} of {Count} open tabs still connected", ConnectedCount, open.Count);
     }
 
-    private async Task AskToPauseAsync(OpenCircuit circuit, CancellationToken cancellationToken)
+    private static async Task AskToPauseAsync(IJSRuntime js, CancellationToken cancellationToken)
     {
         try
         {
-            // The circuit first closes its open dialogs (CircuitPausing): the browser gets that render before the call.
-            await circuit.Pausing.PrepareAsync().WaitAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Stopping: preparing an open tab for its hand-off failed; handing it off as it is");
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        try
-        {
             // The browser schedules the pause and answers at once (the pause ends this very connection).
-            await circuit.Js.InvokeVoidAsync("datakeenReconnect.handOff", cancellationToken);
+            await js.InvokeVoidAsync("datakeenReconnect.handOff", cancellationToken);
         }
         catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException or InvalidOperationException)
         {
@@ -111,22 +96,20 @@ public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<Ci
         }
     }
 
-    private sealed class OpenCircuit(IJSRuntime js, CircuitPausing pausing)
+    private sealed class OpenCircuit(IJSRuntime js)
     {
         public IJSRuntime Js { get; } = js;
-
-        public CircuitPausing Pausing { get; } = pausing;
 
         public volatile bool Connected;
     }
 }
 
 // Keeps CircuitHandoff's list of open circuits (one handler per circuit, with that circuit's JS runtime).
-internal sealed class CircuitHandoffHandler(CircuitHandoff handoff, IJSRuntime js, CircuitPausing pausing) : CircuitHandler
+internal sealed class CircuitHandoffHandler(CircuitHandoff handoff, IJSRuntime js) : CircuitHandler
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        handoff.Opened(circuit.Id, js, pausing);
+        handoff.Opened(circuit.Id, js);
         return Task.CompletedTask;
     }
 
@@ -154,7 +137,6 @@ public static class CircuitHandoffExtensions
     public static IServiceCollection AddCircuitHandoff(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<CircuitHandoff>();
-        services.AddScoped<CircuitPausing>();
         services.AddHostedService(sp => sp.GetRequiredService<CircuitHandoff>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitHandoffHandler>());
         if (configuration["Redis:Configuration"] is { Length: > 0 })

@@ -37,7 +37,6 @@ public partial class KeyRow
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private Datakeen.Portal.Components.Layout.InteractiveProvidersReady Providers { get; set; } = default!;
-    [Inject] private Datakeen.Portal.Infrastructure.CircuitPausing Pausing { get; set; } = default!;
 
     // The workspace of the tab and the caller, from the tab's state (KeyIsland).
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
@@ -243,7 +242,6 @@ public partial class KeyRow
         RotationDialog.Open = true;
         var dialog = await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
         await dialog.Result;
-        // Closed for a hand-off (InteractiveProviders): still open for the tab, which reopens it where it resumes.
-        RotationDialog.Open = Pausing.Requested;
+        RotationDialog.Open = false;
     }
 }
