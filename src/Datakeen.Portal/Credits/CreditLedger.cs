@@ -21,7 +21,8 @@ public sealed class CreditLedger
 {
     public const int MaxConsumeAmount = 100;
 
-    // One statement for a whole batch (the function is created by the migration CreditsGroupCommitDebits):
+    // One statement for a whole batch (the function of the migration CreditsGroupCommitDebits; a set-based version
+    // was measured and not kept, docs/benchmarks.md "Set-based debit batch"):
     // arrays in, one row per debit out, in one implicit transaction. In it, each debit keeps its own outcome:
     // its Idempotency-Key is claimed (first use in arrival order; a key held by another transaction is waited
     // for), the accounts are locked in id order (so concurrent batches never deadlock on them), then every
