@@ -54,9 +54,18 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // The endpoint reads the key itself (ApiKeyCaller); the principal carries what the policies need.
         Context.SetVerifiedKey(key);
-        var identity = new ClaimsIdentity([new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(key.Kind))], Scheme.Name);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+        return key.Kind == KeyKind.Secret ? SecretKeyAdmitted : PublicKeyAdmitted;
     }
+
+    // The principal carries only the key type, so one result per kind serves every request (nothing downstream
+    // changes a principal): no identity, claim, principal and ticket built per request.
+    private static readonly AuthenticateResult SecretKeyAdmitted = Admitted(KeyKind.Secret);
+    private static readonly AuthenticateResult PublicKeyAdmitted = Admitted(KeyKind.Public);
+
+    private static AuthenticateResult Admitted(KeyKind kind) => AuthenticateResult.Success(new AuthenticationTicket(
+        new ClaimsPrincipal(new ClaimsIdentity([new Claim(ApiKeyClaims.KeyType, ApiKeyClaims.KeyTypeValue(kind))],
+            ApiKeyClaims.AuthenticationScheme)),
+        ApiKeyClaims.AuthenticationScheme));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

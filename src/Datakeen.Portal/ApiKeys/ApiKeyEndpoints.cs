@@ -28,10 +28,10 @@ public static class ApiKeyEndpoints
     private static IResult WhoAmI(HttpContext context)
     {
         var key = context.GetVerifiedKey();
-        return TypedResults.Ok(new WhoAmIResponse(
+        return TypedResults.Json(new WhoAmIResponse(
             new WhoAmIWorkspace(key.WorkspaceId, key.WorkspaceName, key.WorkspaceSlug),
             ApiKeyClaims.EnvironmentValue(key.Environment),
             ApiKeyClaims.KeyTypeValue(key.Kind),
-            key.Hint));
+            key.Hint), ApiKeyJsonContext.Default.WhoAmIResponse);
     }
 }

@@ -2,6 +2,8 @@ using Datakeen.Portal.ApiKeys;
 using Datakeen.Portal.ApiKeys.Activity;
 using Datakeen.Portal.Credits;
 using Datakeen.Portal.Infrastructure;
+using Datakeen.Portal.Infrastructure.Scaling;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Datakeen.Portal.ServiceApi;
@@ -28,7 +30,6 @@ public static class KeyVerifyEndpoint
     {
         api.MapPost("/keys/verify", VerifyAsync)
             .RequireAuthorization(ServiceTokenAuthentication.VerifyPolicy)
-            .RequireClientRateLimit()
             .WithName("VerifyKey")
             .WithSummary("Verify a customer key and optionally charge credits (Datakeen services only)")
             .WithDescription(
@@ -56,9 +57,15 @@ public static class KeyVerifyEndpoint
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, ApiKeyVerifier verifier, ApiKeyUsageTracker usage,
-        KeyActivityRecorder activity, CreditBalanceCache balances, CreditConsumption consumption,
-        CancellationToken ct)
+        KeyActivityRecorder activity, CreditBalanceCache balances, CreditConsumption consumption, IRateWindows windows,
+        IOptionsMonitor<ServiceApiOptions> options, CancellationToken ct)
     {
+        var caller = context.GetServiceCaller();
+        if (await ServiceClients.OverLimitAsync(context, caller, windows, options) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var request = await VerifyRequestReader.ReadAsync(context.Request, ct);
         if (request.Problem is not null)
         {
@@ -72,7 +79,7 @@ public static class KeyVerifyEndpoint
         }
 
         usage.Record(key.KeyId);
-        RecordActivity(context, activity, key);
+        RecordActivity(context, activity, key, caller);
         if (request.Cost == 0)
         {
             return Verdict(Valid(key, await balances.GetAsync(key.WorkspaceId, key.Environment, ct)));
@@ -105,11 +112,11 @@ public static class KeyVerifyEndpoint
     }
 
     // The key's activity shows the verification as the service that asked: "verify by {client}" from its address.
-    private static void RecordActivity(HttpContext context, KeyActivityRecorder activity, VerifiedKey key)
+    private static void RecordActivity(HttpContext context, KeyActivityRecorder activity, VerifiedKey key, ServiceCaller caller)
     {
         var userAgent = context.Request.Headers.UserAgent;
         activity.Record(key, new AdmissionRequest(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            KeyActivityRecorder.VerifyRouteKind, ServiceClients.Of(context.User) ?? "unknown", Origin: null,
+            KeyActivityRecorder.VerifyRouteKind, caller.Client, Origin: null,
             userAgent.Count == 0 ? null : userAgent.ToString(), ApiRequestId.Of(context)), ActivityOutcomes.Ok);
     }
 
@@ -121,5 +128,8 @@ public static class KeyVerifyEndpoint
         key.Hint,
         new VerifyCredits(remaining));
 
-    private static IResult Verdict<T>(T verdict) => TypedResults.Ok(verdict);
+    private static IResult Verdict(VerifyValidResponse verdict) => TypedResults.Json(verdict, ServiceApiJsonContext.Default.VerifyValidResponse);
+
+    private static IResult Verdict(VerifyInvalidResponse verdict) =>
+        TypedResults.Json(verdict, ServiceApiJsonContext.Default.VerifyInvalidResponse);
 }

@@ -22,8 +22,12 @@ public sealed class ServiceApiOptions
     [Required(AllowEmptyStrings = false)]
     public string Audience { get; set; } = "datakeen-portal-api";
 
-    // The service clients (`azp`, else `client_id`) whose tokens are accepted.
-    public List<string> AllowedClients { get; set; } = ["datakeen-gateway"];
+    // The service clients (`azp`, else `client_id`) whose tokens are accepted; DefaultClient when none is configured.
+    // Not initialised with the default: the configuration binder appends to a list it finds, so a configured list
+    // could never leave the default out (ServiceTokenCacheTests takes the gateway off the list).
+    public List<string> AllowedClients { get; set; } = [];
+
+    public const string DefaultClient = "datakeen-gateway";
 
     // Verify calls per calling client and minute, shared by all instances like the API's own limits.
     [Range(1, int.MaxValue)]

@@ -2,7 +2,9 @@ using Datakeen.Portal.Auth;
 using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Datakeen.Portal.ServiceApi;
@@ -20,11 +22,22 @@ public static class ServiceTokenAuthentication
         IHostEnvironment environment)
     {
         var section = configuration.GetSection(ServiceApiOptions.SectionName);
-        services.AddValidatedOptions<ServiceApiOptions>(configuration, ServiceApiOptions.SectionName);
+        services.AddValidatedOptions<ServiceApiOptions>(configuration, ServiceApiOptions.SectionName)
+            .PostConfigure(options =>
+            {
+                if (options.AllowedClients.Count == 0)
+                {
+                    options.AllowedClients.Add(ServiceApiOptions.DefaultClient);
+                }
+            });
         var settings = section.Get<ServiceApiOptions>() ?? new ServiceApiOptions();
         var relaxedTransport = environment.IsDevelopment() || environment.IsEnvironment("Testing");
 
-        services.AddAuthentication().AddJwtBearer(Scheme, options =>
+        // JwtBearerHandler with its results remembered per token (ServiceTokenHandler); registered as AddJwtBearer
+        // does, with the framework's post-configuration (the provider's metadata and configuration manager).
+        services.AddSingleton<ServiceTokenResults>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerPostConfigureOptions>());
+        services.AddAuthentication().AddScheme<JwtBearerOptions, ServiceTokenHandler>(Scheme, options =>
         {
             // Without an authority of its own, the service-token check reads the provider exactly as the sign-in
             // does: the same discovery address (Oidc:MetadataAddress, e.g. the provider's in-network address in
@@ -41,7 +54,7 @@ public static class ServiceTokenAuthentication
             options.Audience = settings.Audience;
             options.MapInboundClaims = false;
             options.TokenHandlers.Clear();
-            options.TokenHandlers.Add(new CachingJsonWebTokenHandler { MapInboundClaims = false });
+            options.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false });
             options.TokenValidationParameters.ValidateIssuer = true;
             options.TokenValidationParameters.ValidateAudience = true;
             options.TokenValidationParameters.ValidateLifetime = true;
@@ -62,17 +75,36 @@ public static class ServiceTokenAuthentication
         // Expiry against the portal's clock (TimeProvider), like every other time rule of the portal.
         services.AddOptions<JwtBearerOptions>(Scheme).Configure<TimeProvider>((options, time) =>
             options.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                return expires is { } exp && exp > now - parameters.ClockSkew &&
-                    (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
-            });
+                IsWithinLifetime(notBefore, expires, time, parameters.ClockSkew));
 
         services.AddAuthorizationBuilder().AddPolicy(VerifyPolicy, policy => policy
             .AddAuthenticationSchemes(Scheme)
             .RequireAuthenticatedUser()
             .RequireAssertion(context => HasScope(context, ServiceApiOptions.VerifyScope)));
         return services;
+    }
+
+    // A token's lifetime against the portal's clock: checked when the token is validated, and on every call that
+    // reuses its remembered result (ServiceTokenHandler).
+    internal static bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time, TimeSpan skew)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return expires is { } exp && exp > now - skew && (notBefore is not { } nbf || nbf <= now + skew);
+    }
+
+    // The allow-list as configured now: checked when the token is validated, and on every call that reuses its
+    // remembered result, so a client taken off the list is refused from the next call on.
+    internal static bool IsAllowedClient(string client, ServiceApiOptions options)
+    {
+        foreach (var allowed in options.AllowedClients)
+        {
+            if (string.Equals(allowed, client, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // RFC 9068's "at+jwt" where the provider types its access tokens (OpenIddict); a plain "JWT" or none
@@ -86,26 +118,59 @@ public static class ServiceTokenAuthentication
 
     // What an access token of an allowed service client has, and an ID token has not: no nonce, Keycloak's own
     // typ claim (when present) saying Bearer, and a calling client (azp, or client_id) on the allow-list.
+    // The caller (client and lifetime) of a token that passes goes into the request's features.
     private static Task RequireServiceAccessToken(TokenValidatedContext context)
     {
         var principal = context.Principal!;
-        var allowed = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ServiceApiOptions>>().CurrentValue.AllowedClients;
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ServiceApiOptions>>().CurrentValue;
         var client = ServiceClients.Of(principal);
         var keycloakType = principal.FindFirst("typ")?.Value;
         if (principal.HasClaim(c => c.Type == "nonce") ||
             (keycloakType is not null && !string.Equals(keycloakType, "Bearer", StringComparison.OrdinalIgnoreCase)) ||
-            client is null || !allowed.Contains(client, StringComparer.Ordinal))
+            client is null || !IsAllowedClient(client, options))
         {
             context.Fail("Not an access token of an allowed service client.");
+            return Task.CompletedTask;
         }
 
+        // Absent claims read as DateTime.MinValue here.
+        var token = context.SecurityToken;
+        context.HttpContext.SetServiceCaller(new ServiceCaller(client,
+            token.ValidFrom == DateTime.MinValue ? null : token.ValidFrom,
+            token.ValidTo == DateTime.MinValue ? null : token.ValidTo));
         return Task.CompletedTask;
     }
 
-    // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp".
-    private static bool HasScope(AuthorizationHandlerContext context, string scope) =>
-        context.User.FindAll(c => c.Type is "scope" or "scp")
-            .Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+    // RFC 9068 / OpenIddict / Keycloak: "scope", space-separated; Entra ID: "scp". Evaluated on every call (the
+    // principal is remembered, the policy is not), so without splitting or LINQ.
+    private static bool HasScope(AuthorizationHandlerContext context, string scope)
+    {
+        foreach (var identity in context.User.Identities)
+        {
+            foreach (var claim in identity.Claims)
+            {
+                if (claim.Type is "scope" or "scp" && ListsScope(claim.Value, scope))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ListsScope(string scopes, string scope)
+    {
+        foreach (var range in scopes.AsSpan().Split(' '))
+        {
+            if (scopes.AsSpan()[range].SequenceEqual(scope))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // A customer key (dk_…) is not even handed to the token handler: it can never be a service token, and
     // keeping it out of the JWT machinery keeps it out of its diagnostics too.
