@@ -13,6 +13,7 @@
 # frames (exclusive and inclusive; bench/speedscope-top.py), files kept in PROFILE_DIR (default /tmp/…).
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster; PostgreSQL's CPU only then)
 #   DURATION (10), ROUNDS (2), THREADS (1), CONNECTIONS (16), WORKSPACES (32), WARMUP (10 seconds per path), PATHS (all)
+#   FUNCTION_SQL  a file of SQL run once the portal has migrated (e.g. another credits_debit_batch, for consume A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -52,6 +53,7 @@ SHARED_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 export Gateway__SharedSecret="$SHARED_SECRET" ServiceApi__Authority="$IDP_URL" ServiceApi__RequireHttpsMetadata=false \
   ServiceApi__RequestsPerMinutePerClient=2000000000
 bench_portal
+if [ -n "${FUNCTION_SQL:-}" ]; then psql_db -q -f "$FUNCTION_SQL" >/dev/null; fi
 
 # WORKSPACES workspaces, each with a test secret key (SPEC §2 format, stored as the portal stores it) and 10^9
 # credits granted with the grant-credits verb (so ledger = balance can be checked after).

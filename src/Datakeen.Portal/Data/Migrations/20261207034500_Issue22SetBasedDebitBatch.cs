@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Datakeen.Portal.Data.Migrations
 {
-    // credits_debit_batch set-based (issue 22, docs/benchmarks.md "Set-based debit batch"): a fixed number of
+    // credits_debit_batch set-based (issue 22, docs/benchmarks.md "Set-based debit batch"), replaced again by the
+    // per-debit version (Issue22PerDebitBatchRestored: it cost more at the API's batch sizes). A fixed number of
     // statements per batch instead of several per debit. Same signature and result, so CreditLedger does not
     // change. The model does not change either (no target model: the snapshot stays as it is).
     [DbContext(typeof(PortalDbContext))]
@@ -17,7 +18,7 @@ namespace Datakeen.Portal.Data.Migrations
         // an answer to replay. Statements per batch: the claim (with the ledger probe of the claimed keys), the
         // accounts locked and read, one write of balances, entries and records, the answers; the debits' outcomes
         // are decided in between in PL/pgSQL arithmetic. (A purged key adds one DELETE, rare.)
-        private const string SetBased = """
+        internal const string SetBased = """
             CREATE OR REPLACE FUNCTION credits_debit_batch(
                 p_workspace uuid[], p_environment text[], p_amount bigint[], p_entry uuid[], p_reference text[],
                 p_key text[], p_actor uuid[], p_hash bytea[], p_request_id text[], p_now timestamptz,
