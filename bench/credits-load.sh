@@ -9,6 +9,8 @@
 # Alternates the runs for ROUNDS rounds; prints every round, the medians and the median ratios.
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
 #   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32), ROUNDS (3), WARMUP (30 seconds of consumes first)
+#   FUNCTION_SQL  a file of SQL run once the portal has migrated (e.g. another version of credits_debit_batch, for A/B)
+# Also prints the mean batch size of the group commit (debits per call of credits_debit_batch, track_functions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -27,7 +29,10 @@ command -v psql >/dev/null || apt_install postgresql-client
 source bench/bench-lib.sh
 bench_database credits-load
 export ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME"
+# Counts the calls of credits_debit_batch (pg_stat_user_functions), for the mean batch size.
+psql_server -qc "ALTER DATABASE \"$DB_NAME\" SET track_functions = 'pl'" >/dev/null
 bench_portal
+if [ -n "${FUNCTION_SQL:-}" ]; then psql_db -q -f "$FUNCTION_SQL" >/dev/null; fi
 PORTAL_DLL="src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll"
 
 # Workspace n: id 00000000-0000-0000-0000-<n as 12 digits>, slug load-<n>, one test secret key in the
@@ -111,6 +116,15 @@ log "Allocations per consume: one ${DURATION}s API-many run under dotnet-counter
 ALLOC="$(bench_allocations_per_request api-alloc run_wrk api-alloc "$WORK_DIR/keys-all.txt")"
 
 invariant="$(psql_db -tAc "SELECT count(*) FROM credit_accounts a WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM credit_ledger_entries e WHERE e.account_id = a.id)")"
+# The portal's backends report their function calls when they end: stop it first. Every consume debits (a fresh
+# key, credits to spare): the API's entries (keys bench-… and smoke-…) over the calls left when pgbench full's
+# (one debit per call, a uuid key) are taken out is the API's mean batch size over the whole run.
+kill "$PORTAL_PID" && wait "$PORTAL_PID" 2>/dev/null || true
+PORTAL_PID=""
+BATCH="$(psql_db -tAc "SELECT round(count(*) FILTER (WHERE idempotency_key LIKE 'bench-%' OR idempotency_key LIKE 'smoke-%')::numeric
+  / nullif((SELECT sum(calls) FROM pg_stat_user_functions WHERE funcname = 'credits_debit_batch')
+           - count(*) FILTER (WHERE idempotency_key NOT LIKE 'bench-%' AND idempotency_key NOT LIKE 'smoke-%'), 0), 1)
+  FROM credit_ledger_entries WHERE type = 'Consume'")"
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 column_median() { awk -v c="$1" '{print $c}' "$WORK_DIR/rounds.txt" | median; }
 ratio_median() { awk -v a="$1" -v b="$2" '{printf "%.4f\n", $a / $b}' "$WORK_DIR/rounds.txt" | median | awk '{printf "%.0f%%", 100 * $1}'; }
@@ -129,6 +143,7 @@ echo
 echo "ratio many workspaces: API/core $(ratio_median 2 3) (target >= 60%), API/full $(ratio_median 2 4)   (medians of per-round ratios)"
 echo "ratio hot workspace:   API/core $(ratio_median 5 6), API/full $(ratio_median 5 7)"
 echo "accounts whose balance differs from the sum of their entries: $invariant"
+echo "debits per batch (mean over the whole run, API many and hot): ${BATCH:-n/a}"
 # wrk's latency distribution, API with many workspaces: the 99th percentile of each round, in ms, and their median.
 p99_ms() { awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
   printf "%.2f\n", (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }' "$1"; }

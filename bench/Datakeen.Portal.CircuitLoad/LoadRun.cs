@@ -44,6 +44,14 @@ internal static partial class LoadRun
             var before = await StatsAsync(server);
             var pages = await RenderPagesAsync(http, page, info.Cookie, Setting("PAGE_SECONDS", 10), Setting("PAGE_CONNECTIONS", 8));
             var after = await StatsAsync(server);
+            // PAGE_TRACE=<dotnet-trace> and PAGE_TRACE_OUT=<file.nettrace>: a second page run of PAGE_SECONDS under
+            // dotnet-trace's thread-time sampling (bench/circuit-load.sh PROFILE=1), after the measured one so that
+            // the sampler's own CPU never counts in page_cpu_ms.
+            if (Environment.GetEnvironmentVariable("PAGE_TRACE") is { Length: > 0 } trace)
+            {
+                await TracePagesAsync(trace, Environment.GetEnvironmentVariable("PAGE_TRACE_OUT")!, info.Pid,
+                    () => RenderPagesAsync(http, page, info.Cookie, Setting("PAGE_SECONDS", 10) + 2, Setting("PAGE_CONNECTIONS", 8)));
+            }
 
             var baseline = await SampleAsync(server);
             await OpenAsync(clients, warmup, http, page, info.Cookie, Text(balance, granted), parallel);
@@ -109,6 +117,8 @@ internal static partial class LoadRun
             // Independent of the machine's load: the portal process's CPU time and database round trips per page.
             Console.WriteLine(FormattableString.Invariant(
                 $"page_cpu_ms={(after.CpuMs - before.CpuMs) / pages.Count:F2} page_queries={(after.Commands - before.Commands) / (double)pages.Count:F2} pages={pages.Count}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"page_alloc_kb={(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / pages.Count:F0} page_gen0_per_100={(after.Gen0Collections - before.Gen0Collections) * 100.0 / pages.Count:F1}"));
             foreach (var (text, count) in after.ByText.Select(c => (c.Key, c.Value - before.ByText.GetValueOrDefault(c.Key))).Where(c => c.Item2 > 0).OrderByDescending(c => c.Item2))
             {
                 Console.Error.WriteLine(FormattableString.Invariant($"page query x{count / (double)pages.Count:F2}: {text.ReplaceLineEndings(" ")}"));
@@ -172,6 +182,23 @@ internal static partial class LoadRun
         }));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return (latencies.Count / elapsed, Percentile(latencies, 50), Percentile(latencies, 99), latencies.Count);
+    }
+
+    private static async Task TracePagesAsync(string tool, string output, int pid, Func<Task> load)
+    {
+        var pages = load();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var seconds = Setting("PAGE_SECONDS", 10);
+        using var trace = Process.Start(new ProcessStartInfo(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture),
+            "--profile", "dotnet-sampled-thread-time", "--duration", $"00:00:00:{seconds:00}", "-o", output])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        await trace.StandardOutput.ReadToEndAsync();
+        await trace.WaitForExitAsync();
+        await pages;
+        Console.Error.WriteLine($"page trace: {output} (dotnet-trace exit {trace.ExitCode})");
     }
 
     private static async Task OpenAsync(List<BlazorCircuitClient> clients, int target, HttpClient http, Uri page, string cookie,

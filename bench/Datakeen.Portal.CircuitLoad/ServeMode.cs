@@ -21,7 +21,8 @@ namespace Datakeen.Portal.CircuitLoad;
 //   gc      full blocking compacting collection, then the managed heap, the RSS and the open circuits
 //   census  the live components of the open circuits by type, per circuit (ComponentCensus)
 //   footprint  what one circuit holds that another does not, by type (CircuitFootprint)
-//   stats   the process CPU time and the database commands run so far, with the commands' text (PortalCommands)
+//   stats   the process CPU time, the bytes allocated, the gen0 collections and the database commands run so far, with
+//           the commands' text (PortalCommands)
 //   quit  stop everything and drop the database
 // The circuit counter and these commands exist only in this harness host, never in the product.
 internal static class ServeMode
@@ -196,10 +197,11 @@ internal sealed class PortalCommands : IDisposable
     public CommandStats Take()
     {
         using var self = Process.GetCurrentProcess();
-        return new CommandStats(Interlocked.Read(ref _count), self.TotalProcessorTime.TotalMilliseconds, new Dictionary<string, int>(_byText));
+        return new CommandStats(Interlocked.Read(ref _count), self.TotalProcessorTime.TotalMilliseconds, new Dictionary<string, int>(_byText),
+            GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0));
     }
 
     public void Dispose() => _listener.Dispose();
 }
 
-internal sealed record CommandStats(long Commands, double CpuMs, Dictionary<string, int> ByText);
+internal sealed record CommandStats(long Commands, double CpuMs, Dictionary<string, int> ByText, long AllocatedBytes, int Gen0Collections);

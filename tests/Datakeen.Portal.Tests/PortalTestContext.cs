@@ -17,6 +17,9 @@ public abstract class PortalTestContext : BunitContext
         });
         Services.AddSingleton(TimeProvider.System);
         // Components that persist state across a circuit's pause and resume (KeyRow's rotation dialog) need it.
-        this.AddBunitPersistentComponentState();
+        PersistentState = AddBunitPersistentComponentState();
     }
+
+    // The circuit's persisted state: what a resumed circuit brings back, and what a pause writes (TriggerOnPersisting).
+    protected Bunit.TestDoubles.BunitPersistentComponentState PersistentState { get; }
 }

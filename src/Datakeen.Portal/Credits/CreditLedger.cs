@@ -21,15 +21,17 @@ public sealed class CreditLedger
 {
     public const int MaxConsumeAmount = 100;
 
-    // One statement for a whole batch (the function is created by the migration CreditsGroupCommitDebits):
-    // arrays in, one row per debit out, in one implicit transaction. In it, each debit keeps its own outcome:
-    // its Idempotency-Key is claimed (first use in arrival order; a key held by another transaction is waited
-    // for), the accounts are locked in id order (so concurrent batches never deadlock on them), then every
-    // debit runs its own conditional update `balance = balance - n WHERE balance >= n` in arrival order, its
-    // entry is written and its key's record is completed with the structured outcome (status, entry id,
-    // balance, request id). A debit whose key was used before gets that key's record back (replay), or is told
-    // the key was reused or has no answer. No NOTIFY in it: PostgreSQL serialises the commits of transactions
-    // that NOTIFY (docs/benchmarks.md); the change is announced after the commit instead.
+    // One statement for a whole batch (the function is created by the migration Issue22SetBasedDebitBatch):
+    // arrays in, one row per debit out, in one implicit transaction, a fixed number of statements whatever the
+    // batch's size. In it, each debit keeps its own outcome: its Idempotency-Key is claimed (first use in
+    // arrival order; a key held by another transaction is waited for), the accounts are locked in (workspace,
+    // environment) order (so concurrent batches never deadlock on them), then each debit is decided in arrival
+    // order against its account's running balance, exactly as its own conditional update `balance = balance - n
+    // WHERE balance >= n` would (a refusal subtracts nothing), and the balances, the entries and the keys'
+    // records (status, entry id, balance, request id) are written at once. A debit whose key was used before
+    // gets that key's record back (replay), or is told the key was reused or has no answer. No NOTIFY in it:
+    // PostgreSQL serialises the commits of transactions that NOTIFY (docs/benchmarks.md); the change is
+    // announced after the commit instead.
     private const string DebitBatchSql =
         "SELECT debit, verdict, answer_status, answer_entry, answer_balance, answer_request_id " +
         "FROM credits_debit_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";

@@ -188,12 +188,13 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
             return await stepUp.CheckAsync(actor, recentSignIn, ct);
         }
 
-        if (!cache.Sessions.TryGetValue(actor.SessionId ?? Guid.Empty, out var check))
-        {
-            check = await stepUp.CheckAsync(actor, needsRecentSignIn: false, ct);
-            cache.Sessions.TryAdd(actor.SessionId ?? Guid.Empty, check);
-        }
-        return check;
+        // Once per render, also when islands ask side by side; the session the cookie handler read at the start of
+        // this request (same rules, same request) answers without reading the row again.
+        var sessionId = actor.SessionId ?? Guid.Empty;
+        return await cache.Sessions.GetOrAdd(sessionId, _ =>
+            UserSessions.ReadByThisRequest(httpContextAccessor?.HttpContext, sessionId) is { } read
+                ? Task.FromResult(read.UserId == actor.UserId ? ActorCheck.Ok : ActorCheck.SessionEnded)
+                : stepUp.CheckAsync(actor, needsRecentSignIn: false, ct));
     }
 
     // What one page render (a GET of a page, prerendered islands included) already read: the caller's role per
@@ -222,7 +223,7 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
     private sealed class RenderCache
     {
         public System.Collections.Concurrent.ConcurrentDictionary<(Guid Workspace, Guid User), WorkspaceRole?> Roles { get; } = new();
-        public System.Collections.Concurrent.ConcurrentDictionary<Guid, ActorCheck> Sessions { get; } = new();
+        public System.Collections.Concurrent.ConcurrentDictionary<Guid, Task<ActorCheck>> Sessions { get; } = new();
         public Task<CallerWorkspaces>? Workspaces { get; set; }
     }
 }

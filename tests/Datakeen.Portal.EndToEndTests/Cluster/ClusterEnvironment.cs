@@ -39,6 +39,9 @@ public class ClusterEnvironment : IAsyncLifetime
             ["ApiKeys__RequestsPerMinutePerKey"] = RequestsPerMinutePerKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ApiKeys__FailedAttemptsPerMinute"] = FailedAttemptsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
+            // The hand-offs and the rotation dialog's persisted state, for a failure's output.
+            ["Logging__LogLevel__Datakeen.Portal.Hosting.CircuitHandoff"] = "Information",
+            ["Logging__LogLevel__Datakeen.Portal.Components.Pages.ApiDocs"] = "Information",
         });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

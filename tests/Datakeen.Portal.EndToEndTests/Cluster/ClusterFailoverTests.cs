@@ -56,12 +56,12 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         await page.Context.CloseAsync();
     }
 
-    // Skipped, and named by ./test.sh. The reopened rotation dialog now waits for the circuit's dialog provider
-    // (InteractiveProvidersReady: a dialog asked for before the provider is there is never shown), and the test passed
-    // 4 of 6 runs after that (before it, it failed in most runs). The race left, not fixed:
-    // a second hand-off that pauses the resumed tab before its keys have loaded finds no KeyRow to persist the dialog
-    // (docs/notes/tabcost.md). Issue 21 stays open on it.
-    [Fact(Skip = "The open rotation dialog is brought back in 4 of 6 rolling restarts, not reliably yet (issue 21, open)")]
+    // Skipped, and named by ./test.sh (issue 21 stays open on it). Every failure seen in the fourth stop is the same
+    // (docs/benchmarks.md, "Issue 21, fourth stop"): the resumed circuit reopens the dialog, the browser refuses that
+    // render batch ("Error: Event 15 is already tracked": an event handler number of the previous circuit is still
+    // registered in blazor.web.js) and the circuit ends. The dialog's persisted flag is never what is lost (the island
+    // persists it at every pause; the logs printed on failure show it). Not fixed in the portal yet.
+    [Fact(Skip = "The resumed circuit that reopens the rotation dialog is ended by the browser ('Event 15 is already tracked'); passed 5 of 11 rolling restarts in the fourth stop (issue 21, open)")]
     public async Task A_rolling_restart_of_every_instance_hands_open_tabs_over_without_a_reload_with_an_open_rotation_dialog_and_the_chosen_sample_language()
     {
         var pages = new List<IPage>();
@@ -76,6 +76,9 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         }
         // State a tab holds: an open rotation dialog (an island's, persisted with its circuit) and the chosen language
         // of the code samples (the static page's, kept by the page's script and a cookie).
+        // What the dialog's tab saw (Blazor's pause and resume, reconnect.js), for the output of a failure.
+        var console = new ConcurrentQueue<string>();
+        pages[0].Console += (_, message) => console.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {message.Type}: {message.Text}");
         var rotation = new ApiDocsTabPage(pages[0]).Test.SecretKey;
         await rotation.OpenRotationAsync();
         var python = pages[1].GetByRole(AriaRole.Tab, new() { Name = "Python", Exact = true });
@@ -95,7 +98,18 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         Assert.All(environment.Cluster.Instances, i => Assert.True(i.IsAlive, i.Name));
         // The tab of the last instance restarted resumes its circuit as that instance stops; on a loaded machine the
         // reopened dialog may take a few seconds more.
-        await Expect(rotation.RotateDialog).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        try
+        {
+            await Expect(rotation.RotateDialog).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        }
+        catch
+        {
+            output.WriteLine($"same document: {await pages[0].EvaluateAsync<bool>("window.__dkSameDocument === true")}");
+            output.WriteLine($"elements with Blazor event handlers:\n{await pages[0].EvaluateAsync<string>(ListEventHandlers)}");
+            output.WriteLine(string.Join('\n', console));
+            output.WriteLine(HandOffLog());
+            throw;
+        }
         await rotation.RotateDialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(rotation.RotateDialog).ToBeHiddenAsync();
         await Expect(python).ToHaveAttributeAsync("aria-selected", "true");
@@ -108,6 +122,28 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
             await page.Context.CloseAsync();
         }
     }
+
+    // The elements of the page that blazor.web.js holds event handlers for (its own per-element record), with their ids.
+    private const string ListEventHandlers = """
+        (() => {
+          const lines = [];
+          for (const element of document.querySelectorAll("*")) {
+            for (const key of Object.keys(element).filter(k => k.startsWith("_blazorEvents"))) {
+              const ids = JSON.stringify(element[key], (k, v) => (v instanceof Element ? undefined : v));
+              lines.push(`${element.tagName.toLowerCase()}.${element.className} [${element.getAttribute("aria-label") ?? element.textContent.trim().slice(0, 30)}] ${ids}`);
+            }
+          }
+          return lines.join("\n");
+        })()
+        """;
+
+    // The instances' lines about the hand-offs and the rotation dialog's persisted state (ClusterEnvironment logs them).
+    private string HandOffLog() => string.Join('\n', Directory.EnumerateFiles(Path.Combine(environment.Cluster.DataDirectory, "logs"), "portal-*.log")
+        .Order()
+        .SelectMany(file => File.ReadLines(file)
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.Contains("Stopping:", StringComparison.Ordinal) || l.line.Contains("circuit", StringComparison.OrdinalIgnoreCase))
+            .Select(l => $"{Path.GetFileName(file)}: {l.line}")));
 
     [Fact]
     public async Task Consumes_retried_across_a_killed_instance_debit_once_per_idempotency_key_and_the_ledger_equals_the_balance()

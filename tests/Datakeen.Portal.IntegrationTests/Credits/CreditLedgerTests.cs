@@ -163,6 +163,47 @@ public sealed class CreditLedgerTests(PortalDatabaseFixture database) : CreditDa
         await Data.AssertBalanceMatchesLedgerAsync(workspaceId, KeyEnvironment.Test);
     }
 
+    // The batch decides its debits' outcomes in one pass over running balances (credits_debit_batch): a refused
+    // debit subtracts nothing, so what follows it is checked against the balance before it, per account, with
+    // the accounts' debits interleaved in arrival order; a production debit (no credits there) is refused.
+    [Fact]
+    public async Task A_batch_folds_varying_amounts_per_account_in_arrival_order()
+    {
+        var blocker = await Data.CreateWorkspaceAsync();
+        var a = await Data.CreateWorkspaceAsync();
+        var b = await Data.CreateWorkspaceAsync();
+        using var probe = new DebitBatchProbe(Data.Meters);
+        var first = await HoldFirstBatchAsync(probe, blocker);
+
+        var queued = await QueueAsync(probe,
+            CreditTestData.Consume(a, KeyEnvironment.Test, 12, key: "a1"),
+            CreditTestData.Consume(b, KeyEnvironment.Test, 9, key: "b1"),
+            CreditTestData.Consume(a, KeyEnvironment.Test, 9, key: "a2"),
+            CreditTestData.Consume(b, KeyEnvironment.Test, 11),
+            CreditTestData.Consume(a, KeyEnvironment.Test, 8, key: "a3"),
+            CreditTestData.Consume(a, KeyEnvironment.Production, 1, key: "a4"),
+            CreditTestData.Consume(b, KeyEnvironment.Test, 1, key: "b2"));
+        await first.DisposeAsync();
+        var results = await Task.WhenAll(queued);
+
+        Assert.Equal([1, 7], probe.BatchSizes);
+        Assert.Equal(
+            [(ConsumeOutcome.Consumed, 8L), (ConsumeOutcome.Consumed, 11L), (ConsumeOutcome.InsufficientCredits, null),
+                (ConsumeOutcome.Consumed, 0L), (ConsumeOutcome.Consumed, 0L), (ConsumeOutcome.InsufficientCredits, null),
+                (ConsumeOutcome.InsufficientCredits, null)],
+            results.Select(r => (r.Outcome, r.Balance)).ToArray());
+        Assert.Equal([-12L, -8L], (await Data.EntriesAsync(a, KeyEnvironment.Test))
+            .Where(e => e.Type == LedgerEntryType.Consume).OrderByDescending(e => e.BalanceAfter).Select(e => e.Amount));
+        Assert.Equal([8L, 0L], (await Data.EntriesAsync(a, KeyEnvironment.Test))
+            .Where(e => e.Type == LedgerEntryType.Consume).OrderByDescending(e => e.BalanceAfter).Select(e => e.BalanceAfter));
+        await Data.AssertBalanceMatchesLedgerAsync(a, KeyEnvironment.Test);
+        await Data.AssertBalanceMatchesLedgerAsync(b, KeyEnvironment.Test);
+
+        // The refusals are stored with their keys: a retry of a2 replays its 402 even though the balance moved.
+        var retry = await Data.Ledger.ConsumeAsync(CreditTestData.Consume(a, KeyEnvironment.Test, 9, key: "a2"));
+        Assert.Equal((ConsumeOutcome.Replayed, results[2].Answer), (retry.Outcome, retry.Answer));
+    }
+
     [Fact]
     public async Task A_debit_that_fails_fails_no_other_debit_of_its_batch()
     {

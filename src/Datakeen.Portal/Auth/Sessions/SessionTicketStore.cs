@@ -110,7 +110,7 @@ public sealed class SessionTicketStore(
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.UserSessions.AsNoTracking()
             .Where(s => s.Id == id && s.RevokedAt == null && s.LastSeenAt > idleSince && s.CreatedAt > createdSince)
-            .Select(s => new { s.Ticket, s.LastSeenAt })
+            .Select(s => new { s.Ticket, s.LastSeenAt, s.UserId, s.AuthenticatedAt })
             .SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
@@ -126,7 +126,12 @@ public sealed class SessionTicketStore(
 
         try
         {
-            return TicketSerializer.Default.Deserialize(_protector.Unprotect(row.Ticket));
+            var ticket = TicketSerializer.Default.Deserialize(_protector.Unprotect(row.Ticket));
+            if (httpContext is not null)
+            {
+                UserSessions.RememberForThisRequest(httpContext, new ActiveSession(id, row.UserId, row.AuthenticatedAt));
+            }
+            return ticket;
         }
         catch (CryptographicException ex)
         {

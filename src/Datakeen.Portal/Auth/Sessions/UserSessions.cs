@@ -25,6 +25,16 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contextFacto
             .SingleOrDefaultAsync(ct);
     }
 
+    // The session the cookie handler found live at the start of this request (SessionTicketStore reads it with the
+    // ticket, same rules as GetActiveAsync): a page GET's guard checks it instead of reading the row again
+    // (WorkspaceGuard's per-render cache). Null when this request's ticket came from elsewhere or named another session.
+    public static ActiveSession? ReadByThisRequest(HttpContext? http, Guid sessionId) =>
+        http?.Items.TryGetValue(typeof(ActiveSession), out var value) == true && value is ActiveSession session && session.Id == sessionId
+            ? session
+            : null;
+
+    internal static void RememberForThisRequest(HttpContext http, ActiveSession session) => http.Items[typeof(ActiveSession)] = session;
+
     // True when the actor may act: a live session of theirs (an actor without a session may not).
     public async Task<bool> IsLiveAsync(Actor actor, CancellationToken ct = default) =>
         actor.SessionId is { } id && (await GetActiveAsync(id, ct))?.UserId == actor.UserId;

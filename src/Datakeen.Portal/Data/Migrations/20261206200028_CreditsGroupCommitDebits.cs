@@ -12,7 +12,7 @@ namespace Datakeen.Portal.Data.Migrations
         // One statement for many debits: arrays in (debit i is element i of each), one row per debit out.
         // verdict: 0 executed now (answer_* is its outcome), 1 replay of the key's stored outcome, 2 key reused
         // for a different request, 3 key without an answer to replay. See CreditLedger for the reasoning.
-        private const string CreateDebitBatch = """
+        internal const string CreateDebitBatch = """
             CREATE FUNCTION credits_debit_batch(
                 p_workspace uuid[], p_environment text[], p_amount bigint[], p_entry uuid[], p_reference text[],
                 p_key text[], p_actor uuid[], p_hash bytea[], p_request_id text[], p_now timestamptz,

@@ -318,7 +318,7 @@ public sealed class KeyRowTests : ApiDocsTestContext
         var row = Render<Datakeen.Portal.Components.Pages.ApiDocs.KeyRow>(parameters => parameters
             .Add(p => p.Workspace, Workspace())
             .Add(p => p.Key, key)
-            .Add(p => p.ReopenRotationDialog, true));
+            .Add(p => p.RotationDialog, new Datakeen.Portal.Components.Pages.ApiDocs.RotateKeyDialogState { Open = true, Reopen = true }));
 
         var providers = Render<Datakeen.Portal.Components.Layout.InteractiveProviders>();
 

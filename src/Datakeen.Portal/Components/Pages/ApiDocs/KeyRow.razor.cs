@@ -10,7 +10,7 @@ namespace Datakeen.Portal.Components.Pages.ApiDocs;
 // One key of one environment: masked value, reveal/hide, copy, rotate, dates, a leak alert, usage over the
 // last 30 days, and any older key of the same kind still inside its rotation grace period. The plaintext lives
 // in this component only between a click on the eye and the next hide (or the key changing).
-public partial class KeyRow : IDisposable
+public partial class KeyRow
 {
     // The icons of the row's buttons (MudBlazor's Material icons, drawn by the row itself): one shared markup string
     // each, so a row's render tree holds a reference, not a copy.
@@ -19,7 +19,8 @@ public partial class KeyRow : IDisposable
     private static readonly MarkupString CopyIcon = Icon(Icons.Material.Filled.ContentCopy);
     private static readonly MarkupString RotateIcon = Icon(Icons.Material.Filled.Autorenew);
 
-    private static MarkupString Icon(string svgContent) =>
+    // Also the activity bar's (inside the row, so the row's icon rule applies).
+    internal static MarkupString Icon(string svgContent) =>
         new($"<svg class=\"key-row__icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">{svgContent}</svg>");
 
     private string? _plaintext;
@@ -35,16 +36,15 @@ public partial class KeyRow : IDisposable
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private PersistentComponentState PersistentState { get; set; } = default!;
     [Inject] private Datakeen.Portal.Components.Layout.InteractiveProvidersReady Providers { get; set; } = default!;
-    private PersistingComponentStateSubscription _persisting;
-    private bool _reopenRotationDialog;
 
     // The workspace of the tab and the caller, from the tab's state (KeyIsland).
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
 
-    // Whether this row's rotation dialog is open: a field of the island, so the state of a tab can carry it.
-    public bool RotationDialogOpen { get; private set; }
+    // Whether this row's rotation dialog is open: its island's, which persists it across a rolling restart.
+    [Parameter] public RotateKeyDialogState RotationDialog { get; set; } = new();
+
+    public bool RotationDialogOpen => RotationDialog.Open;
 
     // The key as the server sees it for this caller, with what they may do with it (Key.Capabilities).
     [Parameter, EditorRequired] public ApiKeyView Key { get; set; } = default!;
@@ -206,40 +206,23 @@ public partial class KeyRow : IDisposable
         }
     }
 
-    // An open rotation dialog outlives the instance (docs/deploy.md, "Rolling restart"): when a stopping instance
-    // pauses the circuit, whether it is open is persisted with the circuit's state, under a key of this row's own
-    // (four rows share this component), and the row opens it again where the circuit resumes.
-    // (KeyIsland takes it back before its first await: restored state is there only at the start of a circuit.)
-    internal static string RotationDialogStateKey(KeyEnvironment environment, KeyKind kind) =>
-        $"rotation-dialog-open-{KeyLabels.Slug(environment)}-{KeyLabels.Slug(kind)}";
-
-    [Parameter] public bool ReopenRotationDialog { get; set; }
-
-    protected override void OnInitialized()
-    {
-        _reopenRotationDialog = ReopenRotationDialog;
-        _persisting = PersistentState.RegisterOnPersisting(() =>
-        {
-            // Open, or brought back by a resume and not reopened yet (a second hand-off can come first).
-            PersistentState.PersistAsJson(RotationDialogStateKey(Key.Environment, Key.Kind), RotationDialogOpen || _reopenRotationDialog);
-            return Task.CompletedTask;
-        }, Microsoft.AspNetCore.Components.Web.RenderMode.InteractiveServer);
-    }
-
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_reopenRotationDialog && RendererInfo.IsInteractive && CanRotate)
+        // A dialog brought back by a resumed circuit (KeyIsland) opens again, once the circuit's dialog provider is
+        // there: islands start in any order, and a dialog asked for before the provider is never rendered. It stays
+        // "open" meanwhile, so a further hand-off persists it.
+        if (RotationDialog.Reopen && RendererInfo.IsInteractive)
         {
-            // Open from here on (persisted as open by a further hand-off), shown once the circuit's dialog provider is
-            // there: islands start in any order, and a dialog asked for before the provider is never rendered.
-            RotationDialogOpen = true;
-            _reopenRotationDialog = false;
+            RotationDialog.Reopen = false;
+            if (!CanRotate)
+            {
+                RotationDialog.Open = false;
+                return;
+            }
             await Providers.Rendered;
             await OpenRotateDialogAsync();
         }
     }
-
-    public void Dispose() => _persisting.Dispose();
 
     private async Task OpenRotateDialogAsync()
     {
@@ -256,9 +239,9 @@ public partial class KeyRow : IDisposable
             // A click beside the dialog must not lose a new key that is shown only once.
             BackdropClick = false,
         };
-        RotationDialogOpen = true;
+        RotationDialog.Open = true;
         var dialog = await Dialogs.ShowAsync<RotateKeyDialog>($"Rotate {KeyName}?", parameters, options);
         await dialog.Result;
-        RotationDialogOpen = false;
+        RotationDialog.Open = false;
     }
 }
