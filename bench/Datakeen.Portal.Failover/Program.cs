@@ -42,6 +42,19 @@ try
     }
 
     var tabs = new List<(IPage Page, string Instance)>();
+    // Each page's console errors and warnings, printed for the tabs a rolling restart loses (what ended them).
+    var consoles = new System.Collections.Concurrent.ConcurrentDictionary<IPage, System.Collections.Concurrent.ConcurrentQueue<string>>();
+    void Listen(IPage page)
+    {
+        var lines = consoles.GetOrAdd(page, _ => new());
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                lines.Enqueue(message.Text.Length > 300 ? message.Text[..300] : message.Text);
+            }
+        };
+    }
     for (var c = 0; c < contextCount; c++)
     {
         var context = await browsers[c % browsers.Count].NewContextAsync(new BrowserNewContextOptions { BaseURL = cluster.Entry.ToString() });
@@ -58,6 +71,7 @@ try
         for (var t = 0; t < tabCount / contextCount; t++)
         {
             var page = t == 0 ? first : await context.NewPageAsync();
+            Listen(page);
             await page.GotoAsync("/w/acme/api");
             await Button(page, Reveal).WaitForAsync();
             tabs.Add((page, instance));
@@ -138,6 +152,13 @@ try
             return "lost";
         }
     }));
+    for (var i = 0; i < tabs.Count; i++)
+    {
+        if (outcomes[i] == "lost" && consoles.TryGetValue(tabs[i].Page, out var lines))
+        {
+            Console.WriteLine($"lost_tab_{i} ({tabs[i].Instance}) console: {string.Join(" | ", lines.TakeLast(6))}");
+        }
+    }
     Console.WriteLine($"rolling_restart_tabs={tabs.Count} tabs_resumed_in_place={outcomes.Count(o => o == "resumed")} " +
         $"tabs_reloaded={outcomes.Count(o => o == "reloaded")} tabs_lost={outcomes.Count(o => o == "lost")}");
 }
