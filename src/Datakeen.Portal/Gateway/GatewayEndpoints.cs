@@ -163,8 +163,7 @@ public static class GatewayEndpoints
         var expected = SecretDigest.Of(secret);
         var sent = values[0] ?? "";
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        var utf8 = Encoding.UTF8.GetMaxByteCount(sent.Length) <= 512 ? stackalloc byte[512] : new byte[Encoding.UTF8.GetByteCount(sent)];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(sent, utf8)], digest);
+        Utf8Sha256.Hash(sent, digest);
         return CryptographicOperations.FixedTimeEquals(digest, expected);
     }
 

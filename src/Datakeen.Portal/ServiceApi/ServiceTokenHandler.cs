@@ -1,9 +1,8 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Datakeen.Portal.ApiKeys;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -105,22 +104,9 @@ internal sealed class ServiceTokenResults
             return false;
         }
 
-        var length = Encoding.UTF8.GetByteCount(token);
-        byte[]? rented = null;
-        var utf8 = length <= 4096 ? stackalloc byte[4096] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(token, utf8)], hash);
-            digest = new KeyDigest(hash);
-            return true;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
-            }
-        }
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Utf8Sha256.Hash(token, hash);
+        digest = new KeyDigest(hash);
+        return true;
     }
 }
