@@ -56,12 +56,12 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         await page.Context.CloseAsync();
     }
 
-    // Skipped, and named by ./test.sh (issue 21 stays open on it). Every failure seen in the fourth stop is the same
-    // (docs/benchmarks.md, "Issue 21, fourth stop"): the resumed circuit reopens the dialog, the browser refuses that
-    // render batch ("Error: Event 15 is already tracked": an event handler number of the previous circuit is still
-    // registered in blazor.web.js) and the circuit ends. The dialog's persisted flag is never what is lost (the island
-    // persists it at every pause; the logs printed on failure show it). Not fixed in the portal yet.
-    [Fact(Skip = "The resumed circuit that reopens the rotation dialog is ended by the browser ('Event 15 is already tracked'); passed 5 of 11 rolling restarts in the fourth stop (issue 21, open)")]
+    // The fourth stop's failures (docs/notes/dialog2.md): the resumed circuit drew the reopened dialog before another
+    // key island's first render in it, with an event handler number that island still held in the browser from the
+    // previous circuit ("Event N is already tracked"), and the browser refused the batch. The row now reopens the
+    // dialog once every island has rendered (IslandsRendered). On failure the test prints the handler numbers of the
+    // page before the restart and after, with the island holding each.
+    [Fact]
     public async Task A_rolling_restart_of_every_instance_hands_open_tabs_over_without_a_reload_with_an_open_rotation_dialog_and_the_chosen_sample_language()
     {
         var pages = new List<IPage>();
@@ -91,6 +91,7 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
             holders.Add(await ClusterEnvironment.InstanceOfAsync(page));
         }
 
+        var handlersBefore = await pages[0].EvaluateAsync<string>(ListEventHandlers);
         var log = await environment.Cluster.RollingRestartAsync();
 
         output.WriteLine($"tabs on {string.Join(", ", holders)}\n{log}");
@@ -105,6 +106,7 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
         catch
         {
             output.WriteLine($"same document: {await pages[0].EvaluateAsync<bool>("window.__dkSameDocument === true")}");
+            output.WriteLine($"elements with Blazor event handlers before the restart:\n{handlersBefore}");
             output.WriteLine($"elements with Blazor event handlers:\n{await pages[0].EvaluateAsync<string>(ListEventHandlers)}");
             output.WriteLine(string.Join('\n', console));
             output.WriteLine(HandOffLog());
@@ -127,10 +129,15 @@ public sealed class ClusterFailoverTests(ClusterFailoverEnvironment environment,
     private const string ListEventHandlers = """
         (() => {
           const lines = [];
+          // The island (root component) an element belongs to: blazor.web.js's logical parents, up to a root's start
+          // comment (the one with a component descriptor), named by its sequence on the page.
+          const parentOf = n => Object.getOwnPropertySymbols(n).map(s => n[s]).find(v => v instanceof Node) ?? null;
+          const sequenceOf = n => Object.getOwnPropertySymbols(n).map(s => n[s]).find(v => v?.type && "sequence" in v)?.sequence;
+          const islandOf = e => { for (let n = parentOf(e); n; n = parentOf(n)) { const sequence = sequenceOf(n); if (sequence !== undefined) return sequence; } return "none"; };
           for (const element of document.querySelectorAll("*")) {
             for (const key of Object.keys(element).filter(k => k.startsWith("_blazorEvents"))) {
               const ids = JSON.stringify(element[key], (k, v) => (v instanceof Element ? undefined : v));
-              lines.push(`${element.tagName.toLowerCase()}.${element.className} [${element.getAttribute("aria-label") ?? element.textContent.trim().slice(0, 30)}] ${ids}`);
+              lines.push(`${element.tagName.toLowerCase()}.${element.className} [${element.getAttribute("aria-label") ?? element.textContent.trim().slice(0, 30)}] ${ids} island ${islandOf(element)}`);
             }
           }
           return lines.join("\n");

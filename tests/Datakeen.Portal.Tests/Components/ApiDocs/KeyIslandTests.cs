@@ -50,6 +50,24 @@ public sealed class KeyIslandTests : ApiDocsTestContext
         Assert.False(PersistentState.TryTake<bool>(TestSecretDialog, out _));
     }
 
+    // The resumed circuit opens the dialog again, once the providers and every island of the tab have rendered.
+    [Fact]
+    public void A_rotation_dialog_brought_back_by_a_resume_opens_again_once_the_islands_have_rendered()
+    {
+        this.AddAuthorization().SetAuthorized("Ada Admin");
+        PersistentState.Persist(TestSecretDialog, true);
+        KeyManager.ListGate = new TaskCompletionSource();
+        var tab = RenderTab();
+        var providers = Render<Datakeen.Portal.Components.Layout.InteractiveProviders>();
+        Assert.DoesNotContain("Rotate test secret key?", providers.Markup);
+
+        tab.InvokeAsync(() => KeyManager.ListGate.SetResult());
+
+        providers.WaitForAssertion(() => Assert.Contains("Rotate test secret key?", providers.Markup));
+        var row = tab.FindComponents<KeyRow>().Single(r => r.Instance.Key is { Environment: KeyEnvironment.Test, Kind: KeyKind.Secret });
+        Assert.True(row.Instance.RotationDialogOpen);
+    }
+
     private static IRenderedComponent<KeyRow> OpenTestSecretRotation<TDialogs>(IRenderedComponent<TDialogs> dialogs, IRenderedComponent<ApiDocsTab> tab)
         where TDialogs : IComponent
     {

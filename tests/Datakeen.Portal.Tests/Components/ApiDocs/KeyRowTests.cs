@@ -325,4 +325,27 @@ public sealed class KeyRowTests : ApiDocsTestContext
         providers.WaitForAssertion(() => Assert.Contains("Rotate test secret key?", providers.Markup));
         Assert.True(row.Instance.RotationDialogOpen);
     }
+
+    // A resumed circuit numbers its event handlers from 1 again, and the browser forgets an island's handlers of the
+    // previous circuit only at that island's first render: the reopened dialog waits for every island of the page.
+    [Fact]
+    public void A_rotation_dialog_brought_back_by_a_resumed_circuit_waits_until_every_island_of_the_page_has_rendered()
+    {
+        this.AddAuthorization().SetAuthorized("Ada Admin");
+        Renderer.SetRendererInfo(new RendererInfo("Server", true));
+        var islands = Services.GetRequiredService<Datakeen.Portal.Components.Layout.IslandsRendered>();
+        islands.Starting();
+        var row = Render<Datakeen.Portal.Components.Pages.ApiDocs.KeyRow>(parameters => parameters
+            .Add(p => p.Workspace, Workspace())
+            .Add(p => p.Key, KeyManager.Key(KeyEnvironment.Test, KeyKind.Secret))
+            .Add(p => p.RotationDialog, new Datakeen.Portal.Components.Pages.ApiDocs.RotateKeyDialogState { Open = true, Reopen = true }));
+        var providers = Render<Datakeen.Portal.Components.Layout.InteractiveProviders>();
+        Assert.False(islands.All.IsCompleted);
+        Assert.DoesNotContain("Rotate test secret key?", providers.Markup);
+        Assert.True(row.Instance.RotationDialogOpen);
+
+        providers.InvokeAsync(islands.Rendered);
+
+        providers.WaitForAssertion(() => Assert.Contains("Rotate test secret key?", providers.Markup));
+    }
 }

@@ -15,7 +15,7 @@ public static class ApiDocsUiServiceCollectionExtensions
         // One per page request and one per circuit: what the static page and its islands share.
         services.AddScoped<Datakeen.Portal.Components.Layout.WorkspaceContexts>();
         services.AddScoped<ApiDocsTabState>();
-        services.AddScoped<Datakeen.Portal.Components.Layout.InteractiveProvidersReady>();
+        services.AddScoped<Datakeen.Portal.Components.Layout.IslandsRendered>();
         return services;
     }
 }

@@ -36,7 +36,7 @@ public partial class KeyRow
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private Datakeen.Portal.Components.Layout.InteractiveProvidersReady Providers { get; set; } = default!;
+    [Inject] private Datakeen.Portal.Components.Layout.IslandsRendered Islands { get; set; } = default!;
 
     // The workspace of the tab and the caller, from the tab's state (KeyIsland).
     [Parameter, EditorRequired] public WorkspaceContext Workspace { get; set; } = default!;
@@ -208,9 +208,11 @@ public partial class KeyRow
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        // A dialog brought back by a resumed circuit (KeyIsland) opens again, once the circuit's dialog provider is
-        // there: islands start in any order, and a dialog asked for before the provider is never rendered. It stays
-        // "open" meanwhile, so a further hand-off persists it.
+        // A dialog brought back by a resumed circuit (KeyIsland) opens again once every island of the page has
+        // rendered in this circuit (IslandsRendered): islands start in any order, a dialog asked for before the
+        // provider is never rendered, and one drawn before another island's first render can reuse an event handler
+        // number that island still holds in the browser from the previous circuit. It stays "open" meanwhile, so a
+        // further hand-off persists it.
         if (RotationDialog.Reopen && RendererInfo.IsInteractive)
         {
             RotationDialog.Reopen = false;
@@ -219,7 +221,7 @@ public partial class KeyRow
                 RotationDialog.Open = false;
                 return;
             }
-            await Providers.Rendered;
+            await Islands.All;
             await OpenRotateDialogAsync();
         }
     }

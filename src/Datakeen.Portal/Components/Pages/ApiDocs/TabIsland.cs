@@ -9,6 +9,8 @@ public abstract class TabIsland : ComponentBase, IDisposable
 {
     [Inject] protected ApiDocsTabState State { get; set; } = default!;
 
+    [Inject] private Datakeen.Portal.Components.Layout.IslandsRendered Islands { get; set; } = default!;
+
     [Parameter, EditorRequired] public string Slug { get; set; } = "";
 
     private bool _opened;
@@ -19,10 +21,24 @@ public abstract class TabIsland : ComponentBase, IDisposable
         if (!_opened)
         {
             _opened = true;
+            if (RendererInfo.IsInteractive)
+            {
+                Islands.Starting();
+            }
             State.Changed += OnStateChanged;
             await State.OpenAsync(Slug, RendererInfo.IsInteractive, work => InvokeAsync(work));
         }
         await base.SetParametersAsync(ParameterView.Empty);
+    }
+
+    // The island's first render in its circuit is in the browser: what waits for every island of the page may go on
+    // (IslandsRendered: a resumed circuit's reopened rotation dialog).
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            Islands.Rendered();
+        }
     }
 
     protected virtual void OnStateChanged() => StateHasChanged();
