@@ -3,7 +3,8 @@
 # the way throughput does (docs/benchmarks.md, issue 22). For each path, one wrk run of DURATION seconds while the
 # portal's process CPU (user + system, /proc/<pid>/stat) and, with a throwaway cluster, PostgreSQL's (every
 # process of the cluster) are read before and after; the figures are CPU microseconds per request served.
-# All paths are warmed up first, then measured in ROUNDS alternating rounds.
+# All paths are warmed up first, then measured in ROUNDS alternating rounds. Also the whole machine's CPU per request
+# (/proc/stat) and what neither the portal nor PostgreSQL account for (wrk, the kernel's loopback work, other processes).
 #   healthz    GET /healthz (the floor: Kestrel, routing, the pipeline)
 #   whoami     GET /api/v1/whoami with a test secret key
 #   verify     POST /api/v1/keys/verify {"key": …} (no cost) with a client-credentials token of the dev provider
@@ -119,6 +120,9 @@ pg_ticks() {
   echo "$total"
 }
 HZ="$(getconf CLK_TCK)"
+# The whole machine's busy and idle ticks (/proc/stat: user nice system idle iowait irq softirq steal): what the
+# portal and PostgreSQL do not account for is wrk, the kernel's loopback work charged to no process, and anything else.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 
 if [ "$PROFILE" = 1 ]; then
   [ -x .tools/dotnet-trace/dotnet-trace ] || dotnet tool install dotnet-trace --version 10.0.750501 --tool-path .tools/dotnet-trace >/dev/null
@@ -135,13 +139,13 @@ done
 for round in $(seq 1 "$ROUNDS"); do
   for name in $PATHS; do
     log "round $round/$ROUNDS, $name: ${DURATION}s measured"
-    p0="$(portal_ticks)"; g0="$(pg_ticks)"
+    p0="$(portal_ticks)"; g0="$(pg_ticks)"; read -r m0 i0 <<<"$(machine_ticks)"
     wrk_path "$name" "$DURATION"
-    p1="$(portal_ticks)"; g1="$(pg_ticks)"
+    p1="$(portal_ticks)"; g1="$(pg_ticks)"; read -r m1 i1 <<<"$(machine_ticks)"
     requests="$(awk '/requests in/ {print $1; exit}' "$WORK_DIR/$name.txt")"
     rps="$(awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$name.txt")"
     non2xx="$(awk '/Non-2xx/ {print $NF}' "$WORK_DIR/$name.txt")"
-    echo "$name $requests $rps $(( p1 - p0 )) $(( g1 - g0 )) ${non2xx:-0} $round" >>"$WORK_DIR/results.txt"
+    echo "$name $requests $rps $(( p1 - p0 )) $(( g1 - g0 )) ${non2xx:-0} $round $(( m1 - m0 )) $(( i1 - i0 ))" >>"$WORK_DIR/results.txt"
   done
 done
 if [ "$PROFILE" = 1 ]; then
@@ -165,10 +169,11 @@ echo "machine:      $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (CPU per request depends on it less than req/s does, but does: compare builds in interleaved runs)"
 echo "settings:     ${DURATION}s per path after ${WARMUP}s of warm-up, $CONNECTIONS connections, $THREADS thread(s)"
 echo
-echo "round | path      | requests | req/s   | portal CPU us/request | PostgreSQL CPU us/request | non-2xx"
+echo "round | path      | requests | req/s   | portal CPU us/request | PostgreSQL CPU us/request | machine CPU us/request | rest (wrk, kernel, other) | idle | non-2xx"
 awk -v hz="$HZ" -v pg="${STARTED_PG:-}" '{
-  portal = $2 > 0 ? 1e6 * $4 / hz / $2 : 0; db = $2 > 0 ? 1e6 * $5 / hz / $2 : 0
-  printf "%5s | %-9s | %8d | %7.0f | %21.1f | %25s | %s\n", $7, $1, $2, $3, portal, pg ? sprintf("%.1f", db) : "n/a", $6 }' "$WORK_DIR/results.txt"
+  portal = $2 > 0 ? 1e6 * $4 / hz / $2 : 0; db = $2 > 0 ? 1e6 * $5 / hz / $2 : 0; machine = $2 > 0 ? 1e6 * $8 / hz / $2 : 0
+  printf "%5s | %-9s | %8d | %7.0f | %21.1f | %25s | %22.1f | %25.1f | %3.0f%% | %s\n", $7, $1, $2, $3, portal, pg ? sprintf("%.1f", db) : "n/a",
+    machine, machine - portal - db, (($8 + $9) > 0 ? 100 * $9 / ($8 + $9) : 0), $6 }' "$WORK_DIR/results.txt"
 # The lowest round per path (the one least disturbed by other processes: caches, preemption), one line per path,
 # last, so that bench/all.sh's tail of this output is the summary.
 echo
