@@ -152,9 +152,10 @@ else
   export ForwardedHeaders__KnownProxies="${ForwardedHeaders__KnownProxies:-127.0.0.1}"
   # Each instance serves Prometheus' /metrics on its own loopback port; nginx refuses /metrics.
   export Telemetry__PrometheusEnabled="${Telemetry__PrometheusEnabled:-true}"
-  # Several instances stand for a deployment: fingerprinted assets keep their long-lived cache headers, as in
-  # Production, instead of Development's no-cache, so a tab reloaded after a failover asks again for its page only.
-  export EnableStaticAssetsDevelopmentCaching="${EnableStaticAssetsDevelopmentCaching:-true}"
+  # Several instances stand for a deployment, which runs a published build: no MapStaticAssets development handler
+  # (the build output's manifest switches it on), so fingerprinted assets keep their long-lived cache headers instead
+  # of no-cache (a tab reloaded after a failover asks again for its page only) and no GET stats wwwroot/<path>.
+  export ReloadStaticAssetsAtRuntime="${ReloadStaticAssetsAtRuntime:-false}"
   DEMO_DATA="${DemoData__Enabled:-false}"
   mkdir -p "$DATA_DIR/logs"
   INSTANCES=() UPSTREAM_PORTS=()

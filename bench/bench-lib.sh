@@ -2,6 +2,12 @@
 # Shared by the load scripts: a database (a throwaway cluster unless DATAKEEN_BENCH_POSTGRES is set) and the
 # portal in Release on a free loopback port, both removed on exit. Sourced after scripts/lib.sh.
 
+# The portal is measured as it is deployed. A deployment runs a published build (the Dockerfile's `dotnet publish`);
+# these scripts run the build output, whose build-time static-assets manifest switches on MapStaticAssets'
+# development handler: a fallback route whose constraint stats wwwroot/<path> on every GET (the API's and healthz'
+# included), no-cache on every asset, no integrity. Turned off, as a published build has it (docs/benchmarks.md).
+export ReloadStaticAssetsAtRuntime=false
+
 # bench_database NAME_PREFIX: sets WORK_DIR, DB_NAME, psql_server/psql_db and the cleanup trap.
 bench_database() {
   WORK_DIR="$(mktemp -d "/tmp/datakeen-$1.XXXXXX")"

@@ -10,7 +10,8 @@
 #   DATAKEEN_BENCH_POSTGRES  server connection (default: a throwaway cluster, as test.sh does)
 #   DURATION (10), THREADS (1), CONNECTIONS (16), WORKSPACES (32), ROUNDS (3), WARMUP (30 seconds of consumes first)
 #   FUNCTION_SQL  a file of SQL run once the portal has migrated (e.g. another version of credits_debit_batch, for A/B)
-# Also prints the mean batch size of the group commit (debits per call of credits_debit_batch, track_functions).
+# Also prints the mean batch size of the group commit (debits per call of credits_debit_batch, track_functions), and
+# the whole machine's CPU per debit of each run (/proc/stat), which bounds the API/core ratio when the CPU is the limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -78,15 +79,27 @@ run_wrk_healthz() {
   awk '/Requests\/sec/ {print $2}' "$WORK_DIR/healthz.txt"
 }
 
+# The whole machine's busy CPU ticks (/proc/stat: user nice system irq softirq steal), read around each run: its
+# CPU per debit, whoever spent it (portal, PostgreSQL, wrk or pgbench, the kernel), in $WORK_DIR/NAME.cpu.
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+HZ="$(getconf CLK_TCK)"
+cpu_per_debit() { # name, busy ticks before, debits
+  awk -v b0="$2" -v b1="$(machine_busy)" -v n="$3" -v hz="$HZ" 'BEGIN { printf "%.0f\n", (n > 0 ? 1e6 * (b1 - b0) / hz / n : 0) }' >"$WORK_DIR/$1.cpu"
+}
+
 run_wrk() { # name, keys file
-  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency -s bench/credits-consume.lua "$URL")
+  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency -s bench/credits-consume.lua "$URL") busy
+  busy="$(machine_busy)"
   CREDITS_KEYS_FILE="$2" wrk "${args[@]}" -d"${DURATION}s" | tee "$WORK_DIR/$1.txt" >&2
+  cpu_per_debit "$1" "$busy" "$(awk '/requests in/ {print $1; exit}' "$WORK_DIR/$1.txt")"
   awk '/Requests\/sec/ {print $2}' "$WORK_DIR/$1.txt"
 }
 
 run_pgbench() { # name, script, workspaces
+  local busy; busy="$(machine_busy)"
   pgbench -h "$PG_HOST" -p "$PG_PORT" -U postgres -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
     -D workspaces="$3" -f "$2" "$DB_NAME" 2>&1 | tee "$WORK_DIR/$1.txt" >&2
+  cpu_per_debit "$1" "$busy" "$(awk '/^number of transactions actually processed/ {print $NF; exit}' "$WORK_DIR/$1.txt")"
   awk '/^tps/ {print $3; exit}' "$WORK_DIR/$1.txt"
 }
 
@@ -99,6 +112,7 @@ CREDITS_KEYS_FILE="$WORK_DIR/keys-all.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"
 log "wrk /healthz (the HTTP ceiling of this machine, for scale)"
 HEALTHZ="$(run_wrk_healthz)"
 : >"$WORK_DIR/rounds.txt"
+: >"$WORK_DIR/cpu.txt"
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: API many, pgbench core many, pgbench full many, API hot, pgbench core hot, pgbench full hot"
   api_many="$(run_wrk "api-many-$round" "$WORK_DIR/keys-all.txt")"
@@ -109,6 +123,8 @@ for round in $(seq 1 "$ROUNDS"); do
   full_hot="$(run_pgbench "pg-full-hot-$round" bench/credits-pgbench-full.sql 1)"
   non2xx="$(cat "$WORK_DIR/api-many-$round.txt" "$WORK_DIR/api-hot-$round.txt" | awk '/Non-2xx/ {s += $NF} END {print s + 0}')"
   echo "$round $api_many $core_many $full_many $api_hot $core_hot $full_hot $non2xx" >>"$WORK_DIR/rounds.txt"
+  echo "$round $(for n in api-many pg-core-many pg-full-many api-hot pg-core-hot pg-full-hot; do cat "$WORK_DIR/$n-$round.cpu"; done | xargs)" \
+    >>"$WORK_DIR/cpu.txt"
 done
 
 # Allocations per consume (issue 22): the portal's managed bytes allocated during one API-many run, per request.
@@ -142,6 +158,13 @@ printf "%5s | %14.0f | %21.0f | %21.0f | %13.0f | %20.0f | %20.0f |\n" median "$
 echo
 echo "ratio many workspaces: API/core $(ratio_median 2 3) (target >= 60%), API/full $(ratio_median 2 4)   (medians of per-round ratios)"
 echo "ratio hot workspace:   API/core $(ratio_median 5 6), API/full $(ratio_median 5 7)"
+# What each debit cost the whole machine (2 cores, everything that ran): when the machine is busy throughout, the
+# ratio of throughputs cannot exceed the inverse ratio of these, whatever the batching.
+echo "machine CPU us per debit (portal or pgbench client, PostgreSQL, wrk, kernel; /proc/stat), by round:"
+echo "round | API many | pgbench core many | pgbench full many | API hot | pgbench core hot | pgbench full hot"
+awk '{printf "%5s | %8s | %17s | %17s | %7s | %16s | %16s\n", $1, $2, $3, $4, $5, $6, $7}' "$WORK_DIR/cpu.txt"
+cpu_median() { awk -v c="$1" '{print $c}' "$WORK_DIR/cpu.txt" | median; }
+echo "CPU ceiling of API/core (core's CPU per debit / the API's, medians): many $(awk -v a="$(cpu_median 3)" -v b="$(cpu_median 2)" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * a / b : 0) }'), hot $(awk -v a="$(cpu_median 6)" -v b="$(cpu_median 5)" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * a / b : 0) }')"
 echo "accounts whose balance differs from the sum of their entries: $invariant"
 echo "debits per batch (mean over the whole run, API many and hot): ${BATCH:-n/a}"
 # wrk's latency distribution, API with many workspaces: the 99th percentile of each round, in ms, and their median.
