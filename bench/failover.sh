@@ -27,3 +27,12 @@ echo "| figure | measured | target |"
 echo "|---|---|---|"
 echo "| tabs lost in a rolling restart of 3 instances, $(value rolling_restart_tabs) open tabs | $(value tabs_lost) ($(value tabs_resumed_in_place) resumed in place, $(value tabs_reloaded) reloaded) | 0 |"
 echo "| an open tab works again after SIGKILL of its instance ($(value sigkill_tabs) tabs), no click: eye enabled / secret revealed by a click | p50 $(value sigkill_enabled_p50_ms) / $(value sigkill_back_p50_ms) ms, max $(value sigkill_enabled_max_ms) / $(value sigkill_back_max_ms) ms | <= 5 s |"
+for phase in enabled back; do
+cpu_line="$(grep -m1 "^sigkill_cpu_until_$phase " "$WORK_DIR/failover.out" | cut -d' ' -f2- || true)"
+[ "$phase" = enabled ] && until="the last eye was enabled" || until="the last secret was revealed"
+if [ -n "$cpu_line" ]; then
+  cpu() { printf '%s\n' "$cpu_line" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+  groups="$(printf '%s\n' "$cpu_line" | tr ' ' '\n' | grep -vE '^(window_s|capacity_cpu_s|busy_cpu_s)=' | sed 's/=/ /' | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+  echo "| CPU seconds from the SIGKILL until $until ($(cpu window_s) s, $(nproc) cores: $(cpu capacity_cpu_s) available) | busy $(cpu busy_cpu_s): $groups | (explains the time above) |"
+fi
+done

@@ -91,8 +91,32 @@ try
         await page.EvaluateAsync("sessionStorage.removeItem('dk-timeline')");
     }
     var killedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    var portalPids = cluster.Instances.Select(i => i.Pid).ToList();
+    var cpuAtKill = ProcessCpu.Now(portalPids);
     var killed = Stopwatch.StartNew();
     PortalCluster.Kill(victim);
+    // Where the CPU went while the tabs came back: the machine read every 500 ms, so the share until the last eye was
+    // enabled (known only from the tabs' timelines, afterwards) can be told from the share until the last reveal.
+    using var recovered = new CancellationTokenSource();
+    var cpuSamples = new List<(double Ms, ProcessCpu Cpu)>();
+    var sampling = Task.Run(async () =>
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(recovered.Token))
+            {
+                lock (cpuSamples)
+                {
+                    cpuSamples.Add((killed.Elapsed.TotalMilliseconds, ProcessCpu.Now(portalPids)));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The last tab is back.
+        }
+    });
     var recoveries = await Task.WhenAll(held.Select(async page =>
     {
         try
@@ -108,6 +132,9 @@ try
             return (Back: double.NaN, EyeClicked: double.NaN);
         }
     }));
+    var cpuAtBack = ProcessCpu.Now(portalPids);
+    await recovered.CancelAsync();
+    await sampling;
     var back = recoveries.Select(r => r.Back).Where(r => !double.IsNaN(r)).Order().ToList();
     Console.WriteLine($"sigkill_instance={victim.Name} sigkill_tabs={held.Count} sigkill_tabs_back={back.Count}");
     if (back.Count > 0)
@@ -119,7 +146,12 @@ try
     {
         // The tab works again: its eye is enabled (the island's circuit is up); the figure above adds the harness's click.
         Console.WriteLine($"sigkill_enabled_p50_ms={enabled[enabled.Count / 2]:F0} sigkill_enabled_max_ms={enabled[^1]:F0}");
+        // CPU seconds by kind of process from the kill until the last eye was enabled (the first reading after it): with
+        // every tab in one Chromium on the portal's two cores, how much of the machine the browser took (docs/benchmarks.md).
+        var untilEnabled = cpuSamples.FirstOrDefault(s => s.Ms >= enabled[^1]).Cpu ?? cpuAtBack;
+        Console.WriteLine($"sigkill_cpu_until_enabled {untilEnabled.Since(cpuAtKill)}");
     }
+    Console.WriteLine($"sigkill_cpu_until_back {cpuAtBack.Since(cpuAtKill)}");
     PrintAccessLog(cluster, killedAt, back.Count > 0 ? back[^1] : 60_000);
     foreach (var page in held)
     {
