@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using Datakeen.Portal.Data;
+using Datakeen.Portal.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Datakeen.Portal.Credits;
@@ -17,14 +17,13 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
     // SHA-256 of the canonical form of a request, so the same key sent with a different request is caught. The form
     // is fixed (stored hashes must keep matching): each part as "<length in UTF-16 units>:<part>\n", then the
     // reference as "-" when null or "<length>:<reference>" (null and empty differ; nothing collides). Written into
-    // pooled buffers: the hash is the only allocation.
+    // a pooled buffer and hashed by Utf8Sha256: the hash is the only allocation.
     public static byte[] HashRequest(string method, string path, string environment, int amount, string? reference)
     {
         Span<char> number = stackalloc char[11];
         amount.TryFormat(number, out var numberLength, provider: System.Globalization.CultureInfo.InvariantCulture);
         var capacity = 5 * 24 + method.Length + path.Length + environment.Length + (reference?.Length ?? 0);
         var chars = ArrayPool<char>.Shared.Rent(capacity);
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(capacity));
         try
         {
             var length = 0;
@@ -43,13 +42,13 @@ public sealed class IdempotencyStore(IDbContextFactory<PortalDbContext> contexts
                 length += reference.Length;
             }
 
-            var byteCount = Encoding.UTF8.GetBytes(chars.AsSpan(0, length), bytes);
-            return SHA256.HashData(bytes.AsSpan(0, byteCount));
+            var digest = new byte[SHA256.HashSizeInBytes];
+            Utf8Sha256.Hash(chars.AsSpan(0, length), digest);
+            return digest;
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
-            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 

@@ -5,8 +5,8 @@ using System.Text;
 namespace Datakeen.Portal.Infrastructure;
 
 // The SHA-256 of a text's UTF-8 bytes, written into the caller's span: the bytes on the stack up to 4 KB, pooled (and
-// cleared) beyond, so a per-request digest of a header allocates nothing. Used for the gateway's shared secret and the
-// service tokens' remembered results.
+// cleared) beyond, so a per-request digest of a header allocates nothing. Used for the gateway's shared secret, the
+// service tokens' remembered results and the idempotency records' request hash.
 internal static class Utf8Sha256
 {
     private const int StackBytes = 4096;
