@@ -35,24 +35,7 @@ command -v psql >/dev/null || apt_install postgresql-client
 source bench/bench-lib.sh
 bench_database api-cpu
 export ConnectionStrings__Portal="$DATAKEEN_BENCH_POSTGRES;Database=$DB_NAME"
-IDP_PID=""
-cleanup_all() {
-  if [ -n "$IDP_PID" ]; then kill "$IDP_PID" 2>/dev/null && wait "$IDP_PID" 2>/dev/null || true; fi
-  bench_cleanup
-}
-trap cleanup_all EXIT
-
-log "Building and starting the development OpenID Connect provider"
-dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
-IDP_URL="http://127.0.0.1:$(free_port)"
-(cd src/Datakeen.Portal.DevIdentity && ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning \
-  exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDP_URL") >"$WORK_DIR/idp.log" 2>&1 &
-IDP_PID=$!
-for _ in $(seq 1 120); do curl -fsS "$IDP_URL/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.5; done
-
-SHARED_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-export Gateway__SharedSecret="$SHARED_SECRET" ServiceApi__Authority="$IDP_URL" ServiceApi__RequireHttpsMetadata=false \
-  ServiceApi__RequestsPerMinutePerClient=2000000000
+bench_service_api
 bench_portal
 if [ -n "${FUNCTION_SQL:-}" ]; then psql_db -q -f "$FUNCTION_SQL" >/dev/null; fi
 
@@ -85,8 +68,7 @@ seq 1 "$WORKSPACES" | DataProtection__CertificatePath="$DP_CERT" DataProtection_
   xargs -P 2 -I{} dotnet src/Datakeen.Portal/bin/Release/net10.0/Datakeen.Portal.dll grant-credits \
   --workspace load-{} --environment test --amount 1000000000 --reason "load test" >"$WORK_DIR/grants.log"
 
-TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=datakeen-gateway -d client_secret=datakeen-gateway-dev-secret \
-  -d scope=datakeen.keys.verify "$IDP_URL/connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+bench_service_token
 cat >"$WORK_DIR/verify.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"key":"$KEY"}'

@@ -36,6 +36,7 @@ psql_db() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d "$DB_NAME" -v ON_ERR
 
 bench_cleanup() {
   if [ -n "${PORTAL_PID:-}" ]; then kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true; fi
+  if [ -n "${IDP_PID:-}" ]; then kill "$IDP_PID" 2>/dev/null && wait "$IDP_PID" 2>/dev/null || true; fi
   if [ -n "${DB_NAME:-}" ]; then psql_server -qc "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
   [ -z "${STARTED_PG:-}" ] || pg_stop "$WORK_DIR/pg"
   rm -rf "$WORK_DIR"
@@ -85,6 +86,29 @@ bench_portal() {
   PORTAL_PID=$!
   for _ in $(seq 1 120); do curl -fsS "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "$URL/readyz" >/dev/null || { cat "$WORK_DIR/portal.log" >&2; exit 1; }
+}
+
+# bench_service_api: what the key authority's service paths need, before bench_portal. Builds and starts the
+# development OpenID Connect provider on a free loopback port (sets IDP_URL, IDP_PID; stopped by bench_cleanup), draws
+# the gateway hook's SHARED_SECRET, and exports the portal's settings for both, with the per-client verify limit
+# (6000 a minute by default) beyond reach: the runs measure verification, not refusals.
+bench_service_api() {
+  log "Building and starting the development OpenID Connect provider"
+  dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
+  IDP_URL="http://127.0.0.1:$(free_port)"
+  (cd src/Datakeen.Portal.DevIdentity && ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning \
+    exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDP_URL") >"$WORK_DIR/idp.log" 2>&1 &
+  IDP_PID=$!
+  for _ in $(seq 1 120); do curl -fsS "$IDP_URL/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.5; done
+  SHARED_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  export Gateway__SharedSecret="$SHARED_SECRET" ServiceApi__Authority="$IDP_URL" ServiceApi__RequireHttpsMetadata=false \
+    ServiceApi__RequestsPerMinutePerClient=2000000000
+}
+
+# bench_service_token: sets TOKEN to a client-credentials token of the development provider with the verify scope.
+bench_service_token() {
+  TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=datakeen-gateway -d client_secret=datakeen-gateway-dev-secret \
+    -d scope=datakeen.keys.verify "$IDP_URL/connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 }
 
 # bench_dotnet_counters: prints the path of dotnet-counters, installed into .tools/ (gitignored) on first use.

@@ -25,28 +25,16 @@ command -v envsubst >/dev/null || apt_install gettext-base
 
 source bench/bench-lib.sh
 bench_database verify
-IDP_PID=""; NGINX_PREFIX=""
+NGINX_PREFIX=""
 cleanup_all() {
   if [ -n "$NGINX_PREFIX" ] && [ -f "$NGINX_PREFIX/nginx.pid" ]; then
     /usr/sbin/nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e stderr -s stop 2>/dev/null || true
   fi
-  if [ -n "$IDP_PID" ]; then kill "$IDP_PID" 2>/dev/null && wait "$IDP_PID" 2>/dev/null || true; fi
   bench_cleanup
 }
 trap cleanup_all EXIT
 
-log "Building and starting the development OpenID Connect provider"
-dotnet build src/Datakeen.Portal.DevIdentity -c Release -nologo -v q >/dev/null
-IDP_URL="http://127.0.0.1:$(free_port)"
-(cd src/Datakeen.Portal.DevIdentity && ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning \
-  exec dotnet bin/Release/net10.0/Datakeen.Portal.DevIdentity.dll --urls "$IDP_URL") >"$WORK_DIR/idp.log" 2>&1 &
-IDP_PID=$!
-for _ in $(seq 1 120); do curl -fsS "$IDP_URL/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.5; done
-
-SHARED_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-# The per-client verify limit (6000 a minute by default) is set beyond reach: this measures verification, not refusals.
-export Gateway__SharedSecret="$SHARED_SECRET" ServiceApi__Authority="$IDP_URL" ServiceApi__RequireHttpsMetadata=false \
-  ServiceApi__RequestsPerMinutePerClient=2000000000
+bench_service_api
 bench_portal
 
 bench_load_key
@@ -55,8 +43,7 @@ INSERT INTO credit_accounts (id, workspace_id, environment, balance, created_at,
 VALUES ('33333333-3333-3333-3333-333333333333', '11111111-1111-1111-1111-111111111111', 'Test', 20, now(), now());
 SQL
 
-TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=datakeen-gateway -d client_secret=datakeen-gateway-dev-secret \
-  -d scope=datakeen.keys.verify "$IDP_URL/connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+bench_service_token
 cat >"$WORK_DIR/verify.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"key":"$KEY"}'
