@@ -189,8 +189,13 @@ internal static partial class LoadRun
         var pages = load();
         await Task.Delay(TimeSpan.FromSeconds(1));
         var seconds = Setting("PAGE_SECONDS", 10);
+        // PAGE_TRACE_KIND=alloc: the runtime's GC events at verbose level (GCAllocationTick about every 100 KB allocated,
+        // with the type and the allocating stack) plus loader and JIT events to name the frames; otherwise thread time.
+        string[] what = Environment.GetEnvironmentVariable("PAGE_TRACE_KIND") == "alloc"
+            ? ["--providers", "Microsoft-Windows-DotNETRuntime:0x19:5"]
+            : ["--profile", "dotnet-sampled-thread-time"];
         using var trace = Process.Start(new ProcessStartInfo(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture),
-            "--profile", "dotnet-sampled-thread-time", "--duration", $"00:00:00:{seconds:00}", "-o", output])
+            .. what, "--duration", $"00:00:00:{seconds:00}", "-o", output])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,

@@ -29,7 +29,12 @@ public static class DataServiceCollectionExtensions
 
             return builder.Build();
         });
-        services.AddDbContextFactory<PortalDbContext>((sp, options) => options
+        // Pooled: a context handed out by the factory keeps its internal service scope (EF Core's query compiler,
+        // model, translators, ...) from one use to the next and is reset when disposed. Without the pool, every
+        // `CreateDbContextAsync` built that scope again: about a fifth of the bytes a signed-in page GET allocated,
+        // six contexts per page (docs/benchmarks.md, "Issue 21, fifth stop"). PortalDbContext holds no state of its
+        // own (its only constructor parameter is the options), which pooling requires.
+        services.AddPooledDbContextFactory<PortalDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
 

@@ -77,7 +77,8 @@ public sealed class Invitations(IDbContextFactory<PortalDbContext> contextFactor
         return accept ? (InvitationOutcome.Accepted, invitation.Slug) : (InvitationOutcome.Declined, null);
     }
 
-    private static IQueryable<Membership> Pending(PortalDbContext db, Guid userId) =>
+    // The one definition of "pending for this user": also composed into the user menu's read (UserMenuRead).
+    internal static IQueryable<Membership> Pending(PortalDbContext db, Guid userId) =>
         from m in db.Memberships
         join u in db.Users on userId equals u.Id
         where m.UserId == null && u.EmailVerified && u.Email != null && m.InvitedEmail == u.Email.ToLower()

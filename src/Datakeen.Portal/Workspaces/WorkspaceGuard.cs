@@ -169,17 +169,29 @@ public sealed class WorkspaceGuard(IDbContextFactory<PortalDbContext> contexts, 
     private async Task<CallerWorkspaces> ListCoreAsync(Guid userId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await db.Memberships.AsNoTracking()
+        var all = new List<WorkspaceSummary>();
+        Guid? lastUsed = null;
+        await foreach (var row in CallerMemberships(db, userId).WithCancellation(ct))
+        {
+            all.Add(row.Summary);
+            if (row.IsLastUsed && lastUsed is null)
+            {
+                lastUsed = row.Summary.Id;
+            }
+        }
+        return new CallerWorkspaces(all, lastUsed);
+    }
+
+    // Read on every page GET (ListAsync), so compiled once: no expression tree to build, hash and look up per page.
+    private static readonly Func<PortalDbContext, Guid, IAsyncEnumerable<ListedMembership>> CallerMemberships =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid userId) => db.Memberships.AsNoTracking()
             .Where(m => m.UserId == userId)
             .OrderBy(m => m.Workspace!.Name).ThenBy(m => m.Workspace!.Slug)
-            .Select(m => new
-            {
-                Summary = new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role),
-                IsLastUsed = m.User!.LastWorkspaceId == m.WorkspaceId,
-            })
-            .ToListAsync(ct);
-        return new CallerWorkspaces(rows.Select(r => r.Summary).ToList(), rows.FirstOrDefault(r => r.IsLastUsed)?.Summary.Id);
-    }
+            .Select(m => new ListedMembership(
+                new WorkspaceSummary(m.WorkspaceId, m.Workspace!.Name, m.Workspace.Slug, m.Role),
+                m.User!.LastWorkspaceId == m.WorkspaceId)));
+
+    private sealed record ListedMembership(WorkspaceSummary Summary, bool IsLastUsed);
 
     private async Task<ActorCheck> CheckStepUpAsync(Actor actor, bool recentSignIn, RenderCache? cache, CancellationToken ct)
     {

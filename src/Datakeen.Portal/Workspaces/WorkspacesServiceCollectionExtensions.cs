@@ -11,6 +11,7 @@ public static class WorkspacesServiceCollectionExtensions
         services.AddSingleton<WorkspaceDirectory>();
         services.AddSingleton<WorkspaceMembers>();
         services.AddSingleton<Invitations>();
+        services.AddSingleton<UserMenuRead>();
         services.AddSingleton<Datakeen.Portal.Auth.ISignInStep, InvitationsAtSignIn>();
         services.AddSingleton<WorkspaceAuditLog>();
         // After the database migrator (registered earlier by AddPortalData): hosted services start in order.

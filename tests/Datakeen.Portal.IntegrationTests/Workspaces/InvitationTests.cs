@@ -117,6 +117,38 @@ public sealed class InvitationTests(PortalHost host) : IClassFixture<PortalHost>
         Assert.False(char.IsHighSurrogate(user.DisplayName![^1]));
     }
 
+    // The user menu reads both in one query (UserMenuRead): each answer is what is stored at that moment, with the
+    // pending rule of Invitations (an unverified address sees none).
+    [Fact]
+    public async Task The_user_menu_reads_pending_invitations_and_the_mail_preference_as_stored()
+    {
+        var email = $"menu-{Guid.NewGuid():N}@example.test";
+        await CreateWorkspaceInvitingAsync(email);
+        var signIn = host.Portal.Services.GetRequiredService<UserSignIn>();
+        var invitations = host.Portal.Services.GetRequiredService<Invitations>();
+        var preferences = host.Portal.Services.GetRequiredService<Datakeen.Portal.Notifications.MailPreferences>();
+        var menu = host.Portal.Services.GetRequiredService<UserMenuRead>();
+
+        var unverified = await ActorOfAsync(await signIn.RecordAsync("https://issuer.test/",
+            Person(Guid.NewGuid().ToString("N"), email, verified: false), null));
+        Assert.Equal(new UserMenuFacts(0, false), await menu.ReadAsync(unverified));
+
+        var verified = await ActorOfAsync(await signIn.RecordAsync("https://issuer.test/",
+            Person(Guid.NewGuid().ToString("N"), email, verified: true), null));
+        Assert.Equal(new UserMenuFacts(1, false), await menu.ReadAsync(verified));
+
+        Assert.True(await preferences.SetNoticesMutedAsync(verified, muted: true));
+        Assert.Equal(new UserMenuFacts(1, true), await menu.ReadAsync(verified));
+        Assert.True(await preferences.IsNoticesMutedAsync(verified));
+
+        var pending = Assert.Single(await invitations.ListPendingAsync(verified));
+        Assert.Equal(InvitationOutcome.Declined, (await invitations.AnswerAsync(verified, pending.Id, accept: false)).Outcome);
+        Assert.Equal(new UserMenuFacts(0, true), await menu.ReadAsync(verified));
+
+        Assert.True(await preferences.SetNoticesMutedAsync(verified, muted: false));
+        Assert.Equal(new UserMenuFacts(0, false), await menu.ReadAsync(verified));
+    }
+
     private async Task<Guid> CreateWorkspaceInvitingAsync(string email)
     {
         await using var db = host.CreateDbContext();

@@ -94,6 +94,17 @@ public sealed class SessionTicketStore(
         }
     }
 
+    // The live session behind a cookie: read on every request that carries one, so compiled once (no expression tree
+    // to build, hash and look up per request).
+    private static readonly Func<PortalDbContext, Guid, DateTimeOffset, DateTimeOffset, CancellationToken, Task<LiveSessionRow?>> LiveSession =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, DateTimeOffset idleSince, DateTimeOffset createdSince, CancellationToken _) =>
+            db.UserSessions.AsNoTracking()
+                .Where(s => s.Id == id && s.RevokedAt == null && s.LastSeenAt > idleSince && s.CreatedAt > createdSince)
+                .Select(s => new LiveSessionRow(s.Ticket, s.LastSeenAt, s.UserId, s.AuthenticatedAt))
+                .SingleOrDefault());
+
+    private sealed record LiveSessionRow(byte[] Ticket, DateTimeOffset LastSeenAt, Guid UserId, DateTimeOffset AuthenticatedAt);
+
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null, CancellationToken.None);
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) =>
@@ -108,10 +119,7 @@ public sealed class SessionTicketStore(
 
         var (idleSince, createdSince) = sessions.Bounds();
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.UserSessions.AsNoTracking()
-            .Where(s => s.Id == id && s.RevokedAt == null && s.LastSeenAt > idleSince && s.CreatedAt > createdSince)
-            .Select(s => new { s.Ticket, s.LastSeenAt, s.UserId, s.AuthenticatedAt })
-            .SingleOrDefaultAsync(cancellationToken);
+        var row = await LiveSession(db, id, idleSince, createdSince, cancellationToken);
         if (row is null)
         {
             return null;
