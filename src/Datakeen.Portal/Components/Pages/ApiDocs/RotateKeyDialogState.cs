@@ -14,7 +14,7 @@ public sealed class RotateKeyDialogState
     // Brought back by a resumed circuit: the row opens the dialog again once it is interactive.
     public bool Reopen { get; set; }
 
-    // The key of the persisted state: one per key of the tab (four islands share the component).
+    // The key of the persisted state: one per key of the tab (each environment's island holds two).
     public static string PersistenceKey(KeyEnvironment environment, KeyKind kind) =>
         $"rotation-dialog-open-{KeyLabels.Slug(environment)}-{KeyLabels.Slug(kind)}";
 }
