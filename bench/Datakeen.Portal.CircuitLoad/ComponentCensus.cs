@@ -18,6 +18,7 @@ internal static class ComponentCensus
     {
         var byType = new Dictionary<string, int>(StringComparer.Ordinal);
         var framesByType = new Dictionary<string, long>(StringComparer.Ordinal);
+        var usedByType = new Dictionary<string, long>(StringComparer.Ordinal);
         var circuitCount = 0;
         var components = 0;
         long frames = 0;
@@ -59,6 +60,8 @@ internal static class ComponentCensus
                           + Capacity(Field(state, "_nextRenderTree"));
                 frames += own;
                 framesByType[name] = framesByType.GetValueOrDefault(name) + own;
+                // The frames of the component's last render: how close it is to the next doubling of its arrays.
+                usedByType[name] = usedByType.GetValueOrDefault(name) + Used(state.GetType().GetProperty("CurrentRenderTree", Instance)?.GetValue(state));
             }
         }
 
@@ -69,11 +72,14 @@ internal static class ComponentCensus
             components / (double)per,
             frames * frameSize / (double)per,
             byType.OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal)
-                .ToDictionary(t => t.Key, t => new CensusEntry(t.Value / (double)per, framesByType[t.Key] * frameSize / (double)t.Value)));
+                .ToDictionary(t => t.Key, t => new CensusEntry(t.Value / (double)per, framesByType[t.Key] * frameSize / (double)t.Value, usedByType[t.Key] / (double)t.Value)));
     }
 
     private static long Capacity(object? renderTreeBuilder) =>
         Field(Field(renderTreeBuilder, "_entries"), "_items") is Array items ? items.Length : 0;
+
+    private static int Used(object? renderTreeBuilder) =>
+        Field(Field(renderTreeBuilder, "_entries"), "_itemsInUse") is int used ? used : 0;
 
     private static object? Field(object? target, string name)
     {
@@ -96,5 +102,5 @@ internal static class ComponentCensus
 internal sealed record CensusResult(int Circuits, double ComponentsPerCircuit, double FrameBufferBytesPerCircuit,
     Dictionary<string, CensusEntry> ByType);
 
-// Count per circuit, and the bytes of one instance's two frame arrays (mean).
-internal sealed record CensusEntry(double Count, double FrameBytesEach);
+// Count per circuit, the bytes of one instance's two frame arrays and the frames of its last render (means).
+internal sealed record CensusEntry(double Count, double FrameBytesEach, double FramesUsedEach);

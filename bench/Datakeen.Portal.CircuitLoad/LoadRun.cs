@@ -126,7 +126,7 @@ internal static partial class LoadRun
             Console.WriteLine($"components_per_circuit={census.ComponentsPerCircuit:F1} frame_buffers_per_circuit_kb={census.FrameBufferBytesPerCircuit / 1024:F0} census_circuits={census.Circuits}");
             foreach (var (type, entry) in census.ByType)
             {
-                Console.WriteLine($"census {type}={entry.Count:0.##} frames_each_b={entry.FrameBytesEach:F0}");
+                Console.WriteLine($"census {type}={entry.Count:0.##} frames_each_b={entry.FrameBytesEach:F0} frames_used_each={entry.FramesUsedEach:F0}");
             }
             if (footprint is not null)
             {

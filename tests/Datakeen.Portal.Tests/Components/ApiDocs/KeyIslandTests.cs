@@ -26,6 +26,39 @@ public sealed class KeyIslandTests : ApiDocsTestContext
         Assert.False(PersistentState.TryTake<bool>(RotateKeyDialogState.PersistenceKey(KeyEnvironment.Test, KeyKind.Public), out _));
     }
 
+    // One island per environment holds both of its keys (issue 21, fifth stop: an island is a root component of the
+    // circuit, with its own state kept for the life of the circuit): public row first, then secret.
+    [Fact]
+    public void Each_environment_has_one_key_island_with_its_public_row_then_its_secret_row()
+    {
+        var tab = RenderTab();
+
+        tab.WaitForAssertion(() => Assert.Equal(4, tab.FindAll("code[data-testid^='key-']").Count));
+        var islands = tab.FindComponents<KeyIsland>();
+        Assert.Equal([KeyEnvironment.Test, KeyEnvironment.Production], islands.Select(i => i.Instance.Environment));
+        Assert.Equal(["key-test-public", "key-test-secret"],
+            islands[0].FindAll("code[data-testid^='key-']").Select(e => e.GetAttribute("data-testid")));
+        Assert.Equal(["key-production-public", "key-production-secret"],
+            islands[1].FindAll("code[data-testid^='key-']").Select(e => e.GetAttribute("data-testid")));
+    }
+
+    // Each key of the island keeps its own flag: both of an environment's dialogs can be brought back.
+    [Fact]
+    public void Both_rotation_dialogs_of_one_island_are_persisted_again_by_a_pause_that_comes_before_the_keys_have_loaded()
+    {
+        var testPublicDialog = RotateKeyDialogState.PersistenceKey(KeyEnvironment.Test, KeyKind.Public);
+        PersistentState.Persist(TestSecretDialog, true);
+        PersistentState.Persist(testPublicDialog, true);
+        KeyManager.ListGate = new TaskCompletionSource();
+        RenderTab();
+
+        PersistentState.TriggerOnPersisting();
+
+        Assert.True(PersistentState.TryTake<bool>(TestSecretDialog, out var secretOpen) && secretOpen);
+        Assert.True(PersistentState.TryTake<bool>(testPublicDialog, out var publicOpen) && publicOpen);
+        Assert.False(PersistentState.TryTake<bool>(RotateKeyDialogState.PersistenceKey(KeyEnvironment.Production, KeyKind.Secret), out _));
+    }
+
     [Fact]
     public void A_rotation_dialog_opened_in_the_row_is_persisted_by_a_pause()
     {

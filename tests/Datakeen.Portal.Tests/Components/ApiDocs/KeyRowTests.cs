@@ -39,6 +39,21 @@ public sealed class KeyRowTests : ApiDocsTestContext
         Assert.True(HasButton(tab, "Copy test Documents API base URL"));
     }
 
+    // The rows and the meter live in every open tab's circuit, where a scope attribute (CSS isolation) is one more
+    // render-tree frame per element: their styles are global (wwwroot/app.css), so their own elements carry none
+    // (docs/benchmarks.md, issue 21, fifth stop).
+    [Fact]
+    public void The_key_rows_and_the_credit_meter_carry_no_css_scope_attribute()
+    {
+        var tab = RenderTab();
+
+        tab.WaitForAssertion(() => Assert.Equal(4, tab.FindAll(".key-row").Count));
+        tab.WaitForAssertion(() => Assert.Single(tab.FindAll(".credit-meter")));
+        var own = tab.FindAll("[class*='key-row'], [class*='key-usage'], [class*='credit-meter']");
+        Assert.True(own.Count > 20);
+        Assert.All(own, element => Assert.DoesNotContain(element.Attributes, a => a.Name.StartsWith("b-", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Revealing_then_hiding_removes_the_secret_from_the_markup()
     {
