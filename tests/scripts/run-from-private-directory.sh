@@ -31,11 +31,13 @@ while [ "${#ports[@]}" -lt 3 ]; do
   [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
 done
 LOG="$PRIVATE/run.log"
+# Created here, before tail follows it: the background job below opens it only when it gets to run.
+: >"$LOG"
 (
   unset ConnectionStrings__Portal Oidc__Authority Oidc__ClientId Oidc__ClientSecret
   export DATAKEEN_PORTAL_PORT="${ports[0]}" DATAKEEN_IDENTITY_PORT="${ports[1]}" DATAKEEN_PG_PORT="${ports[2]}"
   exec "$CLONE/run.sh"
-) >"$LOG" 2>&1 &
+) >>"$LOG" 2>&1 &
 RUN_PID=$!
 
 # run.sh prints its banner once /readyz answers (or once it gives up waiting); it dies on failure.
